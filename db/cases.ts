@@ -1,0 +1,70 @@
+/** Reading and writing case rows outside the journey: the listing itself, and lookups. */
+import { and, eq, notInArray } from 'drizzle-orm';
+import { TERMINAL_CASE_STATES } from '../domain/journey-states';
+import type { Listing } from '../domain/listing';
+import type { Queryable } from './client';
+import { cases, patients, postcodeDistricts } from './schema';
+
+export async function outcodeExists(db: Queryable, outcode: string): Promise<boolean> {
+  const [row] = await db.select({ outcode: postcodeDistricts.outcode }).from(postcodeDistricts).where(eq(postcodeDistricts.outcode, outcode));
+  return row !== undefined;
+}
+
+/** The live case this origin already has for the patient, if any. */
+export async function liveCaseFor(db: Queryable, originOrgId: string, nhsNumber: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ caseRef: cases.caseRef })
+    .from(cases)
+    .where(and(eq(cases.originOrgId, originOrgId), eq(cases.nhsNumber, nhsNumber), notInArray(cases.state, [...TERMINAL_CASE_STATES])));
+  return row?.caseRef;
+}
+
+export interface NewCase {
+  caseRef: string;
+  originOrgId: string;
+  listedBy: string;
+  ageBand: string;
+  listing: Listing;
+}
+
+/** Inserts the case and its patient details; the caller owns the transaction. */
+export async function insertCase(db: Queryable, { caseRef, originOrgId, listedBy, ageBand, listing }: NewCase): Promise<void> {
+  await db.insert(cases).values({
+    caseRef,
+    originOrgId,
+    nhsNumber: listing.nhsNumber,
+    specialtyCode: listing.specialtyCode,
+    procedure: listing.procedure,
+    opcsCode: listing.opcsCode,
+    careType: listing.careType,
+    diagnosticModality: listing.diagnosticModality,
+    priority: listing.priority,
+    rttClockStart: listing.rttClockStart,
+    bmi: listing.bmi,
+    asa: listing.asa,
+    ageBand,
+    needsCriticalCare: listing.needsCriticalCare,
+    outcode: listing.postcode.outcode,
+    maxTravelMiles: listing.maxTravelMiles,
+    travelNeeds: listing.travelNeeds,
+    appropriatenessJudgedBy: listing.appropriatenessJudgedBy,
+    listedBy,
+  });
+  await db.insert(patients).values({
+    caseRef,
+    givenName: listing.givenName,
+    familyName: listing.familyName,
+    dateOfBirth: listing.dateOfBirth,
+    postcode: listing.postcode.postcode,
+    localPatientId: listing.localPatientId,
+    gpPracticeCode: listing.gpPracticeCode,
+    referringOrgOds: listing.referringOrgOds,
+    ppid: listing.ppid,
+    ppidIssuerOds: listing.ppidIssuerOds,
+  });
+}
+
+export async function caseRow(db: Queryable, caseRef: string) {
+  const [row] = await db.select().from(cases).where(eq(cases.caseRef, caseRef));
+  return row;
+}

@@ -1,0 +1,35 @@
+/** The notification outbox: one row per notification key, waiting for a chat sender. */
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { JourneyNotification } from '../domain/notifications';
+import type { Queryable } from './client';
+import { notificationOutbox } from './schema';
+
+export async function enqueueNotification(db: Queryable, notification: JourneyNotification): Promise<void> {
+  await db
+    .insert(notificationOutbox)
+    .values({
+      idempotencyKey: notification.key,
+      caseRef: notification.caseRef,
+      kind: notification.kind,
+      audience: notification.audience,
+      payload: notification.data ?? {},
+    })
+    .onConflictDoNothing({ target: notificationOutbox.idempotencyKey });
+}
+
+export function notificationsForCase(db: Queryable, caseRef: string) {
+  return db
+    .select()
+    .from(notificationOutbox)
+    .where(eq(notificationOutbox.caseRef, caseRef))
+    .orderBy(asc(notificationOutbox.id));
+}
+
+export function undeliveredNotifications(db: Queryable, limit = 100) {
+  return db
+    .select()
+    .from(notificationOutbox)
+    .where(and(isNull(notificationOutbox.deliveredAt)))
+    .orderBy(asc(notificationOutbox.id))
+    .limit(limit);
+}

@@ -1,0 +1,365 @@
+/**
+ * The mutual-aid database: organisations and their sites, people and their
+ * chat identities, cases and the patient details behind them, offers,
+ * choices, approvals, transfer datasets, the notification outbox and the
+ * append-only audit log. Constraints live here, beside their columns.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import {
+  CARE_TYPES,
+  DIAGNOSTIC_MODALITIES,
+  ORGANISATION_KINDS,
+  PRIORITIES,
+  REGIONS,
+  ROLES,
+} from '../domain/codes';
+import { CASE_STATES, OFFER_STATUSES, APPROVAL_SIDES, CHOICE_OUTCOMES, CHAT_PLATFORMS } from '../domain/journey-states';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const organisationKind = pgEnum('organisation_kind', ORGANISATION_KINDS);
+export const region = pgEnum('region', REGIONS);
+export const role = pgEnum('role', ROLES);
+export const careType = pgEnum('care_type', CARE_TYPES);
+export const diagnosticModality = pgEnum('diagnostic_modality', DIAGNOSTIC_MODALITIES);
+export const priority = pgEnum('priority', PRIORITIES);
+export const caseState = pgEnum('case_state', CASE_STATES);
+export const offerStatus = pgEnum('offer_status', OFFER_STATUSES);
+export const approvalSide = pgEnum('approval_side', APPROVAL_SIDES);
+export const choiceOutcome = pgEnum('choice_outcome', CHOICE_OUTCOMES);
+export const chatPlatform = pgEnum('chat_platform', CHAT_PLATFORMS);
+
+/** Reference: RTT treatment function codes. */
+export const treatmentFunctions = pgTable('treatment_functions', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+});
+
+/** Reference: UK postcode districts with centroid coordinates (OS OpenData, OGL v3). */
+export const postcodeDistricts = pgTable('postcode_districts', {
+  outcode: text('outcode').primaryKey(),
+  latitude: doublePrecision('latitude').notNull(),
+  longitude: doublePrecision('longitude').notNull(),
+  town: text('town'),
+  county: text('county'),
+  country: text('country').notNull(),
+});
+
+export const organisations = pgTable(
+  'organisations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    odsCode: text('ods_code').notNull().unique(),
+    name: text('name').notNull(),
+    kind: organisationKind('kind').notNull(),
+    region: region('region').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [check('organisations_ods_code_format', sql`${t.odsCode} ~ '^[A-Z0-9]{3,6}$'`)],
+);
+
+export const sites = pgTable(
+  'sites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    siteCode: text('site_code').notNull().unique(),
+    name: text('name').notNull(),
+    town: text('town').notNull(),
+    postcode: text('postcode').notNull(),
+    outcode: text('outcode')
+      .notNull()
+      .references(() => postcodeDistricts.outcode),
+    latitude: doublePrecision('latitude').notNull(),
+    longitude: doublePrecision('longitude').notNull(),
+    maxBmi: numeric('max_bmi', { precision: 4, scale: 1, mode: 'number' }).notNull(),
+    maxAsa: smallint('max_asa').notNull(),
+    hasCriticalCare: boolean('has_critical_care').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('sites_max_asa_range', sql`${t.maxAsa} between 1 and 4`),
+    check('sites_max_bmi_range', sql`${t.maxBmi} between 10 and 80`),
+    index('sites_organisation_idx').on(t.organisationId),
+  ],
+);
+
+export const people = pgTable('people', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  displayName: text('display_name').notNull(),
+  email: text('email').unique(),
+  createdAt: createdAt(),
+});
+
+/** A Slack user in a workspace, or a Teams user in a tenant, is one person. */
+export const chatIdentities = pgTable(
+  'chat_identities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
+    platform: chatPlatform('platform').notNull(),
+    /** Slack team id or Teams (AAD) tenant id. */
+    workspaceId: text('workspace_id').notNull(),
+    /** Slack user id or AAD object id. */
+    externalUserId: text('external_user_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('chat_identities_external_uq').on(t.platform, t.workspaceId, t.externalUserId)],
+);
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    role: role('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.personId, t.organisationId, t.role] }),
+    index('memberships_organisation_role_idx').on(t.organisationId, t.role),
+  ],
+);
+
+/** States a case never leaves; outside them a patient has at most one live listing per origin trust. */
+export const TERMINAL_CASE_STATES_SQL = sql.raw(`'WITHDRAWN', 'CLOSED', 'TRANSFERRED'`);
+
+/** A listed patient, pseudonymous apart from the NHS number kept for the one-live-listing rule. */
+export const cases = pgTable(
+  'cases',
+  {
+    caseRef: text('case_ref').primaryKey(),
+    originOrgId: uuid('origin_org_id')
+      .notNull()
+      .references(() => organisations.id),
+    /** Never logged, never sent to chat or Temporal. */
+    nhsNumber: text('nhs_number').notNull(),
+    specialtyCode: text('specialty_code')
+      .notNull()
+      .references(() => treatmentFunctions.code),
+    procedure: text('procedure').notNull(),
+    opcsCode: text('opcs_code'),
+    careType: careType('care_type').notNull(),
+    diagnosticModality: diagnosticModality('diagnostic_modality'),
+    priority: priority('priority').notNull(),
+    rttClockStart: date('rtt_clock_start').notNull(),
+    bmi: numeric('bmi', { precision: 4, scale: 1, mode: 'number' }).notNull(),
+    asa: smallint('asa').notNull(),
+    ageBand: text('age_band').notNull(),
+    needsCriticalCare: boolean('needs_critical_care').notNull(),
+    outcode: text('outcode')
+      .notNull()
+      .references(() => postcodeDistricts.outcode),
+    /** Null: anywhere in England. */
+    maxTravelMiles: integer('max_travel_miles'),
+    travelNeeds: text('travel_needs').array().notNull().default(sql`'{}'::text[]`),
+    appropriatenessJudgedBy: uuid('appropriateness_judged_by')
+      .notNull()
+      .references(() => people.id),
+    listedBy: uuid('listed_by')
+      .notNull()
+      .references(() => people.id),
+    listedAt: timestamp('listed_at', { withTimezone: true }).notNull().defaultNow(),
+    state: caseState('state').notNull().default('LISTED'),
+    stateChangedAt: timestamp('state_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    round: integer('round').notNull().default(1),
+    closedReason: text('closed_reason'),
+    declinedOfferCount: integer('declined_offer_count').notNull().default(0),
+    flaggedForReviewAt: timestamp('flagged_for_review_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('cases_case_ref_format', sql`${t.caseRef} ~ '^MA-[0-9A-HJKMNP-TV-Z]{8}$'`),
+    check('cases_nhs_number_format', sql`${t.nhsNumber} ~ '^[0-9]{10}$'`),
+    check('cases_bmi_range', sql`${t.bmi} between 10 and 80`),
+    check('cases_asa_range', sql`${t.asa} between 1 and 4`),
+    check('cases_max_travel_positive', sql`${t.maxTravelMiles} is null or ${t.maxTravelMiles} > 0`),
+    check(
+      'cases_modality_iff_diagnostic',
+      sql`(${t.careType} = 'DIAGNOSTIC') = (${t.diagnosticModality} is not null)`,
+    ),
+    uniqueIndex('cases_one_live_listing_per_patient')
+      .on(t.originOrgId, t.nhsNumber)
+      .where(sql`${t.state} not in (${TERMINAL_CASE_STATES_SQL})`),
+    index('cases_state_idx').on(t.state),
+  ],
+);
+
+/** Identifiable details: reach only the patient's own page and, after approval, the two trusts' managers. */
+export const patients = pgTable('patients', {
+  caseRef: text('case_ref')
+    .primaryKey()
+    .references(() => cases.caseRef),
+  givenName: text('given_name').notNull(),
+  familyName: text('family_name').notNull(),
+  dateOfBirth: date('date_of_birth').notNull(),
+  postcode: text('postcode').notNull(),
+  localPatientId: text('local_patient_id').notNull(),
+  gpPracticeCode: text('gp_practice_code').notNull(),
+  referringOrgOds: text('referring_org_ods').notNull(),
+  ppid: text('ppid').notNull(),
+  ppidIssuerOds: text('ppid_issuer_ods').notNull(),
+});
+
+export const offers = pgTable(
+  'offers',
+  {
+    id: uuid('id').primaryKey(),
+    caseRef: text('case_ref')
+      .notNull()
+      .references(() => cases.caseRef),
+    round: integer('round').notNull(),
+    providerOrgId: uuid('provider_org_id')
+      .notNull()
+      .references(() => organisations.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    proposedDate: date('proposed_date').notNull(),
+    validUntil: timestamp('valid_until', { withTimezone: true }).notNull(),
+    clinicalTeam: text('clinical_team').notNull(),
+    notes: text('notes'),
+    status: offerStatus('status').notNull().default('LIVE'),
+    madeBy: uuid('made_by')
+      .notNull()
+      .references(() => people.id),
+    madeAt: timestamp('made_at', { withTimezone: true }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('offers_one_live_offer_per_provider').on(t.caseRef, t.providerOrgId).where(sql`${t.status} = 'LIVE'`),
+    check('offers_valid_after_made', sql`${t.validUntil} > ${t.madeAt}`),
+    check('offers_closed_when_not_live', sql`(${t.status} = 'LIVE') = (${t.closedAt} is null)`),
+    index('offers_case_idx').on(t.caseRef),
+  ],
+);
+
+/** The patient's decision in a round: one offer, decline them all, or stay with the local hospital. */
+export const choices = pgTable(
+  'choices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseRef: text('case_ref')
+      .notNull()
+      .references(() => cases.caseRef),
+    round: integer('round').notNull(),
+    outcome: choiceOutcome('outcome').notNull(),
+    offerId: uuid('offer_id').references(() => offers.id),
+    /** Null when the patient chose through their own link. */
+    recordedBy: uuid('recorded_by').references(() => people.id),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('choices_one_per_round').on(t.caseRef, t.round),
+    check('choices_offer_iff_accepted', sql`(${t.outcome} = 'ACCEPTED_OFFER') = (${t.offerId} is not null)`),
+  ],
+);
+
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseRef: text('case_ref')
+      .notNull()
+      .references(() => cases.caseRef),
+    offerId: uuid('offer_id')
+      .notNull()
+      .references(() => offers.id),
+    side: approvalSide('side').notNull(),
+    approved: boolean('approved').notNull(),
+    reason: text('reason'),
+    decidedBy: uuid('decided_by')
+      .notNull()
+      .references(() => people.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('approvals_one_per_side').on(t.offerId, t.side),
+    check('approvals_rejection_has_reason', sql`${t.approved} or coalesce(length(trim(${t.reason})), 0) > 0`),
+  ],
+);
+
+/** The Inter-Provider Transfer minimum data set, for the receiving provider's managers only. */
+export const transferDatasets = pgTable('transfer_datasets', {
+  caseRef: text('case_ref')
+    .primaryKey()
+    .references(() => cases.caseRef),
+  receivingOrgId: uuid('receiving_org_id')
+    .notNull()
+    .references(() => organisations.id),
+  dataset: jsonb('dataset').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Channel-neutral messages waiting for the Slack and Teams senders; one row per idempotency key. */
+export const notificationOutbox = pgTable(
+  'notification_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    caseRef: text('case_ref').references(() => cases.caseRef),
+    kind: text('kind').notNull(),
+    audience: jsonb('audience').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [index('notification_outbox_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
+);
+
+/** Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (see the audit_log_append_only migration). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    caseRef: text('case_ref'),
+    action: text('action').notNull(),
+    outcome: text('outcome').notNull(),
+    actorPersonId: uuid('actor_person_id'),
+    actorKind: text('actor_kind').notNull(),
+    organisationId: uuid('organisation_id'),
+    channel: text('channel').notNull(),
+    /** Codes and references only: never a patient identifier. */
+    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    idempotencyKey: text('idempotency_key').unique(),
+  },
+  (t) => [
+    check('audit_log_outcome', sql`${t.outcome} in ('OK', 'REFUSED')`),
+    check('audit_log_actor_kind', sql`${t.actorKind} in ('PERSON', 'PATIENT', 'SYSTEM')`),
+    index('audit_log_case_idx').on(t.caseRef, t.id),
+  ],
+);
+
+export type Organisation = typeof organisations.$inferSelect;
+export type Site = typeof sites.$inferSelect;
+export type CaseRow = typeof cases.$inferSelect;
+export type OfferRow = typeof offers.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -1,0 +1,52 @@
+/**
+ * The channel-neutral notifications a journey emits. Slack and Teams render
+ * them; the outbox stores them. They carry a case reference and codes only:
+ * the renderer looks up the clinical summary it may show.
+ */
+import type { Region, Role } from './codes';
+
+export const NOTIFICATION_KINDS = [
+  'CASE_OPEN_FOR_OFFERS',
+  'OFFER_WINDOW_CLOSING',
+  'NO_OFFERS_ESCALATION',
+  'OFFER_RECEIVED',
+  'OFFER_WITHDRAWN',
+  'OFFER_EXPIRED',
+  'CHOICE_NEEDED',
+  'CHOICE_REMINDER',
+  'CHOICE_OVERDUE_ESCALATION',
+  'OFFER_CHOSEN',
+  'OFFER_NOT_CHOSEN',
+  'APPROVAL_REQUESTED',
+  'APPROVAL_REMINDER',
+  'APPROVAL_OVERDUE_ESCALATION',
+  'TRANSFER_APPROVED',
+  'TRANSFER_REJECTED',
+  'TRANSFER_REMINDER',
+  'TRANSFER_OVERDUE_ESCALATION',
+  'TRANSFERRED',
+  'CASE_RELISTED',
+  'CASE_CLOSED',
+  'CASE_WITHDRAWN',
+  'REVIEW_FLAGGED',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export type Audience =
+  | { kind: 'ORGANISATION'; organisationId: string; roles: Role[] }
+  | { kind: 'REGION_ESCALATION'; region: Region };
+
+export interface JourneyNotification {
+  /** Unique per message: a retried send with the same key is delivered once. */
+  key: string;
+  kind: NotificationKind;
+  caseRef: string;
+  audience: Audience;
+  /** References and codes only (offer ids, states, deadlines): never patient identifiers. */
+  data?: Record<string, string | number | boolean>;
+}
+
+/** Implemented by the outbox now, and by the Slack and Teams senders. Must be idempotent by `key`. */
+export interface Notifier {
+  notify(notification: JourneyNotification): Promise<void>;
+}

@@ -1,0 +1,25 @@
+/** Small zod building blocks with messages a coordinator can act on. */
+import { z } from 'zod';
+import { parseCalendarDate } from './rtt';
+
+export const requiredText = (label: string, max: number) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(1, { error: `${label} is required` })
+    .max(max, { error: `${label} must be at most ${max} characters` });
+
+export const calendarDate = (label: string) =>
+  z
+    .string({ error: `${label} is required, as YYYY-MM-DD` })
+    .refine((value) => parseCalendarDate(value) !== undefined, { error: `${label} must be a real date, as YYYY-MM-DD` });
+
+export const odsCode = (label: string) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9]{3,6}$/, { error: `${label} must be an ODS code of 3 to 6 letters and digits` });
+
+export const oneOf = <const T extends readonly [string, ...string[]]>(label: string, values: T) =>
+  z.enum(values, { error: `${label} must be one of ${values.join(', ')}` });

@@ -1,0 +1,255 @@
+/**
+ * The one way the bot, the API and the demo act on journeys: list a patient,
+ * send an Update on someone's behalf, read a journey's status. It resolves
+ * who is acting from the database, turns refusals into a code and words, and
+ * writes refused actions to the audit log.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import { appendAudit } from '../db/audit';
+import { insertCase, liveCaseFor, outcodeExists } from '../db/cases';
+import type { Db } from '../db/client';
+import { membershipIn, organisationByOds } from '../db/people';
+import { newCaseRef } from '../domain/case-ref';
+import type { Role } from '../domain/codes';
+import type { FieldError } from '../domain/field-errors';
+import { validateListing } from '../domain/listing';
+import { ageBand } from '../domain/rtt';
+import {
+  confirmTransferUpdate,
+  decideApprovalUpdate,
+  journeyStatusQuery,
+  journeyWorkflowId,
+  makeOfferUpdate,
+  recordChoiceUpdate,
+  withdrawCaseUpdate,
+  withdrawOfferUpdate,
+  type Actor,
+  type Channel,
+  type ConfirmTransferInput,
+  type DecideApprovalInput,
+  type JourneyPolicy,
+  type JourneyStatus,
+  type MakeOfferInput,
+  type OfferView,
+  type RecordChoiceInput,
+  type StaffActor,
+  type WithdrawCaseInput,
+  type WithdrawOfferInput,
+} from './contract';
+import type { patientJourney } from './journey/journey';
+
+export type Decision<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+export type ListingResult = { ok: true; caseRef: string } | { ok: false; errors: FieldError[] };
+
+/** Who is acting: a person, for one organisation, through one channel. */
+export interface ActingAs {
+  personId: string;
+  organisationOds: string;
+  channel: Channel;
+}
+
+export interface JourneyClientOptions {
+  client: Client;
+  db: Db;
+  taskQueue: string;
+  policy: JourneyPolicy;
+  now?: () => Date;
+}
+
+const LISTING_ROLES: Role[] = ['COORDINATOR', 'CLINICIAN'];
+
+export class JourneyClient {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: JourneyClientOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Resolves a person acting for an organisation; undefined when they hold no role there. */
+  async staffActor(actingAs: ActingAs): Promise<StaffActor | undefined> {
+    const membership = await membershipIn(this.options.db, actingAs.personId, actingAs.organisationOds);
+    if (!membership) return undefined;
+    return {
+      kind: 'STAFF',
+      personId: actingAs.personId,
+      organisationId: membership.organisationId,
+      roles: membership.roles,
+      channel: actingAs.channel,
+    };
+  }
+
+  /**
+   * Lists a patient: validates every field, writes the case and the patient's
+   * details and starts the journey, all or nothing. The journey starts inside
+   * the database transaction, so a failed start leaves no row behind.
+   */
+  async listPatient(input: unknown, actingAs: ActingAs): Promise<ListingResult> {
+    const { db, client } = this.options;
+    const now = this.now();
+    const validated = validateListing(input, now);
+    if (!validated.ok) return validated;
+    const listing = validated.value;
+
+    const errors: FieldError[] = [];
+    const origin = await organisationByOds(db, listing.originOds);
+    const lister = origin && (await membershipIn(db, actingAs.personId, listing.originOds));
+    if (!origin || !lister || !lister.roles.some((role) => LISTING_ROLES.includes(role))) {
+      errors.push({ field: 'originOds', message: `You are not a coordinator or clinician at ${listing.originOds}, so you cannot list for it` });
+    }
+    const judge = origin && (await membershipIn(db, listing.appropriatenessJudgedBy, listing.originOds));
+    if (origin && !judge?.roles.includes('CLINICIAN')) {
+      errors.push({ field: 'appropriatenessJudgedBy', message: `The move must be judged appropriate by a clinician at ${listing.originOds}` });
+    }
+    if (!(await outcodeExists(db, listing.postcode.outcode))) {
+      errors.push({ field: 'postcode', message: `${listing.postcode.outcode} is not a known UK postcode district` });
+    }
+    const existing = origin && (await liveCaseFor(db, origin.id, listing.nhsNumber));
+    if (existing) errors.push({ field: 'nhsNumber', message: `This patient is already listed by your trust as ${existing}` });
+    if (errors.length > 0 || !origin) {
+      await this.auditRefusal(actingAs, 'LIST_PATIENT', 'INPUT.INVALID', undefined, origin?.id);
+      return { ok: false, errors };
+    }
+
+    const caseRef = newCaseRef(randomInt);
+    await db.transaction(async (tx) => {
+      await insertCase(tx, { caseRef, originOrgId: origin.id, listedBy: actingAs.personId, ageBand: ageBand(listing.dateOfBirth, now), listing });
+      await appendAudit(tx, {
+        caseRef,
+        action: 'CASE_LISTED',
+        actor: { kind: 'PERSON', personId: actingAs.personId, organisationId: origin.id, channel: actingAs.channel },
+        detail: { specialtyCode: listing.specialtyCode, careType: listing.careType, priority: listing.priority },
+        idempotencyKey: `${caseRef}/listed`,
+      });
+      await client.workflow.start<typeof patientJourney>('patientJourney', {
+        taskQueue: this.options.taskQueue,
+        workflowId: journeyWorkflowId(caseRef),
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [
+          {
+            caseRef,
+            originOrgId: origin.id,
+            region: origin.region,
+            specialtyCode: listing.specialtyCode,
+            careType: listing.careType,
+            priority: listing.priority,
+            listedBy: actingAs.personId,
+            policy: this.options.policy,
+          },
+        ],
+      });
+    });
+    return { ok: true, caseRef };
+  }
+
+  makeOffer(caseRef: string, actingAs: ActingAs, offer: Omit<MakeOfferInput, 'actor' | 'offerId'> & { offerId?: string }) {
+    const offerId = offer.offerId ?? randomUUID();
+    return this.update<OfferView, MakeOfferInput>(caseRef, actingAs, makeOfferUpdate, (actor) => ({ ...offer, offerId, actor }), `offer:${offerId}`);
+  }
+
+  withdrawOffer(caseRef: string, actingAs: ActingAs, offerId: string) {
+    return this.update<OfferView, WithdrawOfferInput>(caseRef, actingAs, withdrawOfferUpdate, (actor) => ({ actor, offerId }));
+  }
+
+  /** Records the patient's choice as told to staff (by phone); the patient's own link goes through `patientChoice`. */
+  recordChoice(caseRef: string, actingAs: ActingAs, choice: RecordChoiceInput['choice'], requestId?: string) {
+    return this.update<JourneyStatus, RecordChoiceInput>(caseRef, actingAs, recordChoiceUpdate, (actor) => ({ actor, choice }), requestId);
+  }
+
+  patientChoice(caseRef: string, choice: RecordChoiceInput['choice'], requestId?: string) {
+    return this.send<JourneyStatus, RecordChoiceInput>(caseRef, recordChoiceUpdate, { actor: { kind: 'PATIENT', channel: 'WEB' }, choice }, requestId);
+  }
+
+  decideApproval(caseRef: string, actingAs: ActingAs, decision: Omit<DecideApprovalInput, 'actor'>, requestId?: string) {
+    return this.update<JourneyStatus, DecideApprovalInput>(caseRef, actingAs, decideApprovalUpdate, (actor) => ({ ...decision, actor }), requestId);
+  }
+
+  withdrawCase(caseRef: string, actingAs: ActingAs, reason: WithdrawCaseInput['reason'], requestId?: string) {
+    return this.update<JourneyStatus, WithdrawCaseInput>(caseRef, actingAs, withdrawCaseUpdate, (actor) => ({ actor, reason }), requestId);
+  }
+
+  confirmTransfer(caseRef: string, actingAs: ActingAs, treatmentDate: string, requestId?: string) {
+    return this.update<JourneyStatus, ConfirmTransferInput>(caseRef, actingAs, confirmTransferUpdate, (actor) => ({ actor, treatmentDate }), requestId);
+  }
+
+  async status(caseRef: string): Promise<Decision<JourneyStatus>> {
+    try {
+      const value = await this.options.client.workflow.getHandle(journeyWorkflowId(caseRef)).query(journeyStatusQuery);
+      return { ok: true, value };
+    } catch (error) {
+      return refusalFrom(caseRef, error);
+    }
+  }
+
+  /** Journeys still running, newest first. */
+  async openJourneys(limit = 100): Promise<WorkflowExecutionInfo[]> {
+    const found: WorkflowExecutionInfo[] = [];
+    const query = `WorkflowType = 'patientJourney' AND ExecutionStatus = 'Running'`;
+    for await (const info of this.options.client.workflow.list({ query })) {
+      found.push(info);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  /** Resolves the actor, then sends; a person with no role in the organisation is refused here. */
+  private async update<R, I>(
+    caseRef: string,
+    actingAs: ActingAs,
+    definition: UpdateDefinition<R, [I]>,
+    build: (actor: Actor) => I,
+    requestId?: string,
+  ): Promise<Decision<R>> {
+    const actor = await this.staffActor(actingAs);
+    if (!actor) {
+      await this.auditRefusal(actingAs, definition.name, 'ACTOR.NOT_AUTHORISED', caseRef);
+      return { ok: false, code: 'ACTOR.NOT_AUTHORISED', message: `You have no role at ${actingAs.organisationOds} in mutual aid.` };
+    }
+    const decision = await this.send(caseRef, definition, build(actor), requestId);
+    if (!decision.ok) await this.auditRefusal(actingAs, definition.name, decision.code, caseRef, actor.organisationId);
+    return decision;
+  }
+
+  /** `requestId` names the request: a retry with the same id is answered once (Temporal deduplicates by update id). */
+  private async send<R, I>(caseRef: string, definition: UpdateDefinition<R, [I]>, input: I, requestId?: string): Promise<Decision<R>> {
+    try {
+      const handle = this.options.client.workflow.getHandle(journeyWorkflowId(caseRef));
+      const value = await handle.executeUpdate(definition, { args: [input], updateId: requestId });
+      return { ok: true, value };
+    } catch (error) {
+      return refusalFrom(caseRef, error);
+    }
+  }
+
+  private async auditRefusal(actingAs: ActingAs, action: string, code: string, caseRef?: string, organisationId?: string) {
+    await appendAudit(this.options.db, {
+      caseRef,
+      action,
+      outcome: 'REFUSED',
+      actor: { kind: 'PERSON', personId: actingAs.personId, organisationId, channel: actingAs.channel },
+      detail: { code, organisationOds: actingAs.organisationOds },
+    });
+  }
+}
+
+function refusalFrom(caseRef: string, error: unknown): Decision<never> {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    return { ok: false, code: error.cause.type ?? 'JOURNEY.REFUSED', message: error.cause.message };
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return { ok: false, code: 'CASE.NOT_FOUND', message: `There is no open journey for case ${caseRef}.` };
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return { ok: false, code: 'CASE.DUPLICATE', message: `Case ${caseRef} already has a journey.` };
+  }
+  throw error;
+}

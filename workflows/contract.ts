@@ -1,0 +1,181 @@
+/**
+ * The journey's public surface: task queue, workflow id, every Update and
+ * Query with its input and result types. The worker, the bot and the tests all
+ * import from here; nothing here may carry a patient identifier, because
+ * Temporal keeps inputs and results in its history for the retention period.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CareType, Priority, Region, Role } from '../domain/codes';
+import type {
+  ApprovalSide,
+  CaseState,
+  CloseReason,
+  OfferStatus,
+  WithdrawReason,
+} from '../domain/journey-states';
+
+export const JOURNEY_TASK_QUEUE = 'mutual-aid-journeys';
+
+/** One journey per listing: the workflow id is the case reference, so a listing can never start twice. */
+export const journeyWorkflowId = (caseRef: string): string => caseRef;
+
+export type Channel = 'SLACK' | 'TEAMS' | 'WEB' | 'API' | 'CLI' | 'SYSTEM';
+
+/** A member of staff, resolved from their chat identity to a person and their roles in one organisation. */
+export interface StaffActor {
+  kind: 'STAFF';
+  personId: string;
+  organisationId: string;
+  roles: Role[];
+  channel: Channel;
+}
+
+/** The patient, through their one-time link. */
+export interface PatientActor {
+  kind: 'PATIENT';
+  channel: 'WEB';
+}
+
+export type Actor = StaffActor | PatientActor;
+
+/** Every duration the journey waits on, captured at listing so a running journey keeps its deadlines. */
+export interface JourneyPolicy {
+  offerWindowMs: number;
+  maxOfferValidityMs: number;
+  choiceWindowMs: number;
+  approvalWindowMs: number;
+  /** After an approval deadline passes and is escalated, how long before the approval is treated as refused. */
+  approvalGraceMs: number;
+  transferWindowMs: number;
+  /** How long before each deadline its reminder goes out. */
+  reminderBeforeMs: number;
+  /** Offer rounds before the case closes: the first listing plus relistings. */
+  maxRounds: number;
+  onNoOffers: 'RELIST' | 'CLOSE';
+}
+
+export interface JourneyInput {
+  caseRef: string;
+  originOrgId: string;
+  region: Region;
+  specialtyCode: string;
+  careType: CareType;
+  priority: Priority;
+  listedBy: string;
+  policy: JourneyPolicy;
+}
+
+export interface OfferView {
+  offerId: string;
+  round: number;
+  providerOrgId: string;
+  siteId: string;
+  siteName: string;
+  proposedDate: string;
+  validUntil: string;
+  clinicalTeam: string;
+  status: OfferStatus;
+}
+
+export interface ApprovalView {
+  side: ApprovalSide;
+  approved: boolean;
+  decidedBy: string;
+}
+
+export interface JourneyDeadlines {
+  offerWindowClosesAt?: string;
+  choiceDueAt?: string;
+  approvalDueAt?: string;
+  transferDueAt?: string;
+}
+
+export interface JourneyStatus {
+  caseRef: string;
+  state: CaseState;
+  round: number;
+  offers: OfferView[];
+  chosenOfferId?: string;
+  approvals: ApprovalView[];
+  deadlines: JourneyDeadlines;
+  declinedOfferCount: number;
+  flaggedForReview: boolean;
+  closedReason?: CloseReason | WithdrawReason;
+}
+
+export interface JourneyOutcome {
+  state: Extract<CaseState, 'TRANSFERRED' | 'WITHDRAWN' | 'CLOSED'>;
+  reason?: CloseReason | WithdrawReason;
+  rounds: number;
+}
+
+export interface MakeOfferInput {
+  actor: Actor;
+  /** Chosen by the caller (a UUID), so a retried request names the same offer. */
+  offerId: string;
+  siteId: string;
+  /** `YYYY-MM-DD`: the date the provider proposes to treat. */
+  proposedDate: string;
+  /** ISO timestamp after which the offer lapses. */
+  validUntil: string;
+  /** The team that will treat: an offer names date, provider and team (RTT rules). */
+  clinicalTeam: string;
+  notes?: string;
+}
+
+export interface WithdrawOfferInput {
+  actor: Actor;
+  offerId: string;
+}
+
+export type PatientChoice = { kind: 'ACCEPT'; offerId: string } | { kind: 'DECLINE_ALL' } | { kind: 'STAY_LOCAL' };
+
+export interface RecordChoiceInput {
+  actor: Actor;
+  choice: PatientChoice;
+}
+
+export interface DecideApprovalInput {
+  actor: Actor;
+  side: ApprovalSide;
+  approve: boolean;
+  /** Required when rejecting. */
+  reason?: string;
+}
+
+export interface WithdrawCaseInput {
+  actor: Actor;
+  reason: WithdrawReason;
+}
+
+export interface ConfirmTransferInput {
+  actor: Actor;
+  /** `YYYY-MM-DD`: when treatment is booked at the receiving provider. */
+  treatmentDate: string;
+}
+
+// Every change is an Update, not a Signal: the person in chat needs a definite yes or no.
+export const makeOfferUpdate = defineUpdate<OfferView, [MakeOfferInput]>('makeOffer');
+export const withdrawOfferUpdate = defineUpdate<OfferView, [WithdrawOfferInput]>('withdrawOffer');
+export const recordChoiceUpdate = defineUpdate<JourneyStatus, [RecordChoiceInput]>('recordChoice');
+export const decideApprovalUpdate = defineUpdate<JourneyStatus, [DecideApprovalInput]>('decideApproval');
+export const withdrawCaseUpdate = defineUpdate<JourneyStatus, [WithdrawCaseInput]>('withdrawCase');
+export const confirmTransferUpdate = defineUpdate<JourneyStatus, [ConfirmTransferInput]>('confirmTransfer');
+
+export const journeyStatusQuery = defineQuery<JourneyStatus>('journeyStatus');
+
+/** Stable codes for refusals; the message beside each says what to do. */
+export const REFUSALS = {
+  wrongState: 'JOURNEY.WRONG_STATE',
+  notAuthorised: 'ACTOR.NOT_AUTHORISED',
+  ownPatient: 'OFFER.OWN_PATIENT',
+  duplicateOffer: 'OFFER.DUPLICATE',
+  invalidOffer: 'OFFER.INVALID',
+  offerNotFound: 'OFFER.NOT_FOUND',
+  offerNotLive: 'OFFER.NOT_LIVE',
+  siteNotSuitable: 'OFFER.SITE_NOT_SUITABLE',
+  alreadyDecided: 'APPROVAL.ALREADY_DECIDED',
+  reasonRequired: 'APPROVAL.REASON_REQUIRED',
+  invalidDate: 'INPUT.INVALID_DATE',
+} as const;
+export type RefusalCode = (typeof REFUSALS)[keyof typeof REFUSALS];

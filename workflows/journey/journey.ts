@@ -1,0 +1,404 @@
+/**
+ * One patient's mutual-aid journey, from listing to transfer:
+ *
+ *   open for offers ─► choosing ─► awaiting approval ─► approved ─► transferred
+ *        ▲                 │               │
+ *        └── relisted ◄────┴── declined ◄──┘          (withdrawn / closed at any point)
+ *
+ * Every wait is a timer from the policy, with a reminder before and an
+ * escalation after. Offers, choices, approvals, withdrawal and the transfer
+ * arrive as Updates, checked by validators and again under the journey lock.
+ * Every side effect is an idempotent activity.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { AuditActor } from '../../db/audit';
+import type { Audience, NotificationKind } from '../../domain/notifications';
+import type { CloseReason, OfferStatus } from '../../domain/journey-states';
+import type { Activities } from '../activities';
+import {
+  confirmTransferUpdate,
+  decideApprovalUpdate,
+  journeyStatusQuery,
+  makeOfferUpdate,
+  recordChoiceUpdate,
+  withdrawCaseUpdate,
+  withdrawOfferUpdate,
+  type Actor,
+  type JourneyInput,
+  type JourneyOutcome,
+  type OfferView,
+} from '../contract';
+import {
+  checkApproval,
+  checkChoice,
+  checkConfirmTransfer,
+  checkMakeOffer,
+  checkWithdrawCase,
+  checkWithdrawOffer,
+} from './rules';
+import { chosenOffer, initialState, isTerminal, liveOffers, toStatus, type JourneyState } from './state';
+import { createLock, iso, waitWithReminder } from './timing';
+
+const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // Retried until the database is back: every activity is idempotent by its step key.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const SYSTEM: AuditActor = { kind: 'SYSTEM' };
+
+function auditActor(actor: Actor): AuditActor {
+  return actor.kind === 'PATIENT'
+    ? { kind: 'PATIENT', channel: actor.channel }
+    : { kind: 'PERSON', personId: actor.personId, organisationId: actor.organisationId, channel: actor.channel };
+}
+
+/** An activity's business refusal becomes the Update's refusal, with its code and words intact. */
+function asRefusal(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+    return ApplicationFailure.nonRetryable(error.cause.message, error.cause.type);
+  }
+  return error;
+}
+
+export async function patientJourney(input: JourneyInput): Promise<JourneyOutcome> {
+  const { caseRef, policy } = input;
+  const s: JourneyState = initialState(caseRef, input.originOrgId);
+  const lock = createLock();
+  const now = () => Date.now();
+  const key = (...parts: (string | number)[]) => [caseRef, ...parts].join('/');
+
+  const originTeam: Audience = { kind: 'ORGANISATION', organisationId: input.originOrgId, roles: ['COORDINATOR', 'CLINICIAN'] };
+  const originManagers: Audience = { kind: 'ORGANISATION', organisationId: input.originOrgId, roles: ['MANAGER'] };
+  const escalationLeads: Audience = { kind: 'REGION_ESCALATION', region: input.region };
+  const providerTeam = (offer: OfferView): Audience => ({
+    kind: 'ORGANISATION',
+    organisationId: offer.providerOrgId,
+    roles: ['CLINICIAN', 'COORDINATOR'],
+  });
+  const providerManagers = (offer: OfferView): Audience => ({
+    kind: 'ORGANISATION',
+    organisationId: offer.providerOrgId,
+    roles: ['MANAGER'],
+  });
+
+  const notify = (kind: NotificationKind, audience: Audience, step: string, data: Record<string, string | number | boolean> = {}) =>
+    activities.notify({ key: key('round', s.round, step, kind), kind, caseRef, audience, data: { round: s.round, ...data } });
+
+  /** Moves the case to a new state unless it has already reached a final one. */
+  const transition = (state: JourneyState['state'], reason?: CloseReason, actor: AuditActor = SYSTEM) =>
+    lock.run(async () => {
+      if (isTerminal(s)) return false;
+      await activities.changeState({ key: key('round', s.round, 'state', state), caseRef, actor, state, round: s.round, reason });
+      s.state = state;
+      if (reason) s.closedReason = reason;
+      return true;
+    });
+
+  /** Closes offers that are still live, in the database and here. */
+  const closeOffers = async (offers: OfferView[], status: Exclude<OfferStatus, 'LIVE'>, step: string, actor = SYSTEM) => {
+    const live = offers.filter((offer) => offer.status === 'LIVE');
+    if (live.length === 0) return;
+    await activities.closeOffers({ key: key(step, status), caseRef, actor, offerIds: live.map((o) => o.offerId), status });
+    for (const offer of live) offer.status = status;
+  };
+
+  const expireWhenDue = (offer: OfferView) => {
+    void (async () => {
+      await sleep(Math.max(0, Date.parse(offer.validUntil) - now()));
+      const expired = await lock.run(async () => {
+        if (offer.status !== 'LIVE' || isTerminal(s)) return false;
+        await closeOffers([offer], 'EXPIRED', `offer/${offer.offerId}`);
+        return true;
+      });
+      if (expired) {
+        await notify('OFFER_EXPIRED', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
+        await notify('OFFER_EXPIRED', providerTeam(offer), `offer/${offer.offerId}/provider`, { offerId: offer.offerId });
+      }
+    })();
+  };
+
+  setHandler(journeyStatusQuery, () => toStatus(s));
+
+  setHandler(
+    makeOfferUpdate,
+    async (request) => {
+      const offer = await lock.run(async () => {
+        const actor = checkMakeOffer(s, request, now(), policy);
+        const made: OfferView = {
+          offerId: request.offerId,
+          round: s.round,
+          providerOrgId: actor.organisationId,
+          siteId: request.siteId,
+          siteName: '',
+          proposedDate: request.proposedDate,
+          validUntil: new Date(Date.parse(request.validUntil)).toISOString(),
+          clinicalTeam: request.clinicalTeam.trim(),
+          status: 'LIVE',
+        };
+        try {
+          const saved = await activities.saveOffer({
+            key: key('offer', made.offerId, 'made'),
+            caseRef,
+            actor: auditActor(actor),
+            offerId: made.offerId,
+            round: made.round,
+            providerOrgId: made.providerOrgId,
+            siteId: made.siteId,
+            proposedDate: made.proposedDate,
+            validUntil: made.validUntil,
+            madeAt: iso(now()),
+            clinicalTeam: made.clinicalTeam,
+            notes: request.notes?.trim() || undefined,
+          });
+          made.siteName = saved.siteName;
+        } catch (error) {
+          throw asRefusal(error);
+        }
+        s.offers.push(made);
+        return made;
+      });
+      expireWhenDue(offer);
+      await notify('OFFER_RECEIVED', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
+      return { ...offer };
+    },
+    { validator: (request) => void checkMakeOffer(s, request, now(), policy) },
+  );
+
+  setHandler(
+    withdrawOfferUpdate,
+    async (request) => {
+      const offer = await lock.run(async () => {
+        const { actor, offer } = checkWithdrawOffer(s, request);
+        await closeOffers([offer], 'WITHDRAWN', `offer/${offer.offerId}`, auditActor(actor));
+        return offer;
+      });
+      await notify('OFFER_WITHDRAWN', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
+      return { ...offer };
+    },
+    { validator: (request) => void checkWithdrawOffer(s, request) },
+  );
+
+  setHandler(
+    recordChoiceUpdate,
+    async (request) => {
+      await lock.run(async () => {
+        const accepted = checkChoice(s, request, now());
+        const live = liveOffers(s);
+        const declining = accepted ? [] : live;
+        for (const offer of declining) {
+          if (!s.declinedProviderIds.includes(offer.providerOrgId)) s.declinedProviderIds.push(offer.providerOrgId);
+        }
+        const outcome =
+          request.choice.kind === 'ACCEPT' ? 'ACCEPTED_OFFER' : request.choice.kind === 'STAY_LOCAL' ? 'STAYED_LOCAL' : 'DECLINED_ALL';
+        await activities.recordChoice({
+          key: key('round', s.round, 'choice'),
+          caseRef,
+          actor: auditActor(request.actor),
+          round: s.round,
+          outcome,
+          offerId: accepted?.offerId,
+          recordedAt: iso(now()),
+          declinedOfferCount: s.declinedProviderIds.length,
+        });
+        for (const offer of live) offer.status = offer === accepted ? 'CHOSEN' : accepted ? 'NOT_CHOSEN' : 'DECLINED';
+        s.choice = request.choice;
+      });
+      // Answer once the journey has acted on the choice, so chat can say what happens next.
+      await condition(() => s.state !== 'CHOOSING');
+      return toStatus(s);
+    },
+    { validator: (request) => void checkChoice(s, request, now()) },
+  );
+
+  setHandler(
+    decideApprovalUpdate,
+    async (request) => {
+      const decisive = await lock.run(async () => {
+        const { actor, offer } = checkApproval(s, request);
+        const reason = request.reason?.trim() || undefined;
+        await activities.recordApproval({
+          key: key('round', s.round, 'approval', request.side),
+          caseRef,
+          actor: auditActor(actor),
+          offerId: offer.offerId,
+          side: request.side,
+          approved: request.approve,
+          reason,
+          decidedAt: iso(now()),
+        });
+        s.approvals.push({ side: request.side, approved: request.approve, decidedBy: actor.personId });
+        return !request.approve || s.approvals.length === 2;
+      });
+      if (decisive) await condition(() => s.state !== 'AWAITING_APPROVAL');
+      return toStatus(s);
+    },
+    { validator: (request) => void checkApproval(s, request) },
+  );
+
+  setHandler(
+    withdrawCaseUpdate,
+    async (request) => {
+      const affected = await lock.run(async () => {
+        const actor = auditActor(checkWithdrawCase(s, request));
+        const open = s.offers.filter((offer) => offer.status === 'LIVE' || (offer.status === 'CHOSEN' && offer.round === s.round));
+        await activities.changeState({ key: key('withdrawn'), caseRef, actor, state: 'WITHDRAWN', round: s.round, reason: request.reason });
+        await closeOffers(open, 'LAPSED', 'withdrawn', actor);
+        s.state = 'WITHDRAWN';
+        s.closedReason = request.reason;
+        return open;
+      });
+      for (const offer of affected) {
+        await notify('CASE_WITHDRAWN', providerTeam(offer), `withdrawn/${offer.providerOrgId}`, { reason: request.reason });
+      }
+      return toStatus(s);
+    },
+    { validator: (request) => void checkWithdrawCase(s, request) },
+  );
+
+  setHandler(
+    confirmTransferUpdate,
+    async (request) => {
+      await lock.run(async () => {
+        const actor = auditActor(checkConfirmTransfer(s, request));
+        await activities.changeState({ key: key('transferred'), caseRef, actor, state: 'TRANSFERRED', round: s.round });
+        s.state = 'TRANSFERRED';
+        s.transferConfirmed = true;
+      });
+      await notify('TRANSFERRED', originTeam, 'transferred', { treatmentDate: request.treatmentDate });
+      return toStatus(s);
+    },
+    { validator: (request) => void checkConfirmTransfer(s, request) },
+  );
+
+  /** After a round ends without a transfer: another round if the policy allows, otherwise close. */
+  const relistOrClose = async (reason: CloseReason): Promise<boolean> => {
+    if (s.round < policy.maxRounds) return true;
+    await closeCase(reason);
+    return false;
+  };
+
+  const closeCase = async (reason: CloseReason) => {
+    if (await transition('CLOSED', reason)) await notify('CASE_CLOSED', originTeam, 'closed', { reason });
+  };
+
+  const flagIfTwoDeclined = async () => {
+    if (s.flaggedForReview || s.declinedProviderIds.length < 2) return;
+    await activities.flagForReview({ key: key('flagged'), caseRef, actor: SYSTEM, declinedOfferCount: s.declinedProviderIds.length });
+    s.flaggedForReview = true;
+    await notify('REVIEW_FLAGGED', originTeam, 'flagged', { declinedOfferCount: s.declinedProviderIds.length });
+  };
+
+  /** One round: offers, the patient's choice, approvals. True to go round again. */
+  const runRound = async (): Promise<boolean> => {
+    s.round += 1;
+    s.choice = undefined;
+    s.approvals = [];
+    s.deadlines = { offerWindowClosesAt: iso(now() + policy.offerWindowMs) };
+    if (!(await transition(s.round === 1 ? 'OPEN_FOR_OFFERS' : 'RELISTED'))) return false;
+    await notify(s.round === 1 ? 'CASE_OPEN_FOR_OFFERS' : 'CASE_RELISTED', originTeam, 'open');
+
+    // The offer window runs its full length so every matching provider has its chance.
+    await waitWithReminder(() => isTerminal(s), policy.offerWindowMs, policy.reminderBeforeMs, () =>
+      notify('OFFER_WINDOW_CLOSING', originTeam, 'window', { liveOffers: liveOffers(s).length }),
+    );
+    if (isTerminal(s)) return false;
+    if (liveOffers(s).length === 0) {
+      await notify('NO_OFFERS_ESCALATION', escalationLeads, 'window');
+      if (policy.onNoOffers === 'RELIST') return relistOrClose('NO_OFFERS');
+      await closeCase('NO_OFFERS');
+      return false;
+    }
+
+    s.deadlines.choiceDueAt = iso(now() + policy.choiceWindowMs);
+    if (!(await transition('CHOOSING'))) return false;
+    await notify('CHOICE_NEEDED', originTeam, 'choice', { liveOffers: liveOffers(s).length });
+    const settled = () => isTerminal(s) || s.choice !== undefined || liveOffers(s).length === 0;
+    const answered = await waitWithReminder(settled, policy.choiceWindowMs, policy.reminderBeforeMs, () =>
+      notify('CHOICE_REMINDER', originTeam, 'choice'),
+    );
+    if (isTerminal(s)) return false;
+    const lapsed = await lock.run(async () => {
+      if (s.choice) return false;
+      await closeOffers(liveOffers(s), 'LAPSED', `round/${s.round}/choice`);
+      return true;
+    });
+    if (lapsed) {
+      if (!answered) await notify('CHOICE_OVERDUE_ESCALATION', escalationLeads, 'choice');
+      return relistOrClose('ROUNDS_EXHAUSTED');
+    }
+    const choice = s.choice!;
+    if (choice.kind !== 'ACCEPT') {
+      await flagIfTwoDeclined();
+      if (choice.kind === 'STAY_LOCAL') {
+        await closeCase('STAYED_LOCAL');
+        return false;
+      }
+      return relistOrClose('ROUNDS_EXHAUSTED');
+    }
+
+    const chosen = chosenOffer(s)!;
+    s.deadlines.approvalDueAt = iso(now() + policy.approvalWindowMs);
+    if (!(await transition('AWAITING_APPROVAL'))) return false;
+    for (const offer of s.offers.filter((o) => o.round === s.round && o.status === 'NOT_CHOSEN')) {
+      await notify('OFFER_NOT_CHOSEN', providerTeam(offer), `offer/${offer.offerId}`, { offerId: offer.offerId });
+    }
+    await notify('OFFER_CHOSEN', providerTeam(chosen), 'chosen', { offerId: chosen.offerId });
+    await notify('APPROVAL_REQUESTED', originManagers, 'approval', { side: 'ORIGIN_RELEASE', offerId: chosen.offerId });
+    await notify('APPROVAL_REQUESTED', providerManagers(chosen), 'approval/receiving', {
+      side: 'RECEIVING_ACCEPTANCE',
+      offerId: chosen.offerId,
+    });
+    const rejected = () => s.approvals.some((approval) => !approval.approved);
+    const decided = () => isTerminal(s) || rejected() || s.approvals.length === 2;
+    let inTime = await waitWithReminder(decided, policy.approvalWindowMs, policy.reminderBeforeMs, async () => {
+      if (!s.approvals.some((a) => a.side === 'ORIGIN_RELEASE')) await notify('APPROVAL_REMINDER', originManagers, 'approval');
+      if (!s.approvals.some((a) => a.side === 'RECEIVING_ACCEPTANCE')) {
+        await notify('APPROVAL_REMINDER', providerManagers(chosen), 'approval/receiving');
+      }
+    });
+    if (!inTime) {
+      await notify('APPROVAL_OVERDUE_ESCALATION', escalationLeads, 'approval', { offerId: chosen.offerId });
+      inTime = await condition(decided, policy.approvalGraceMs);
+    }
+    if (isTerminal(s)) return false;
+    const approved = await lock.run(async () => {
+      if (s.approvals.length === 2 && !rejected()) return true;
+      await closeOffers([chosen], rejected() ? 'REJECTED' : 'LAPSED', `round/${s.round}/approval`);
+      return false;
+    });
+    if (!approved) {
+      await notify('TRANSFER_REJECTED', originTeam, 'approval', { offerId: chosen.offerId, timedOut: !inTime });
+      await notify('TRANSFER_REJECTED', providerTeam(chosen), 'approval/receiving', { offerId: chosen.offerId, timedOut: !inTime });
+      return relistOrClose('ROUNDS_EXHAUSTED');
+    }
+
+    s.deadlines.transferDueAt = iso(now() + policy.transferWindowMs);
+    if (!(await transition('APPROVED'))) return false;
+    await activities.createTransferDataset({ key: key('ipt'), caseRef, actor: SYSTEM, offerId: chosen.offerId });
+    await notify('TRANSFER_APPROVED', originManagers, 'approved', { offerId: chosen.offerId });
+    await notify('TRANSFER_APPROVED', providerManagers(chosen), 'approved/receiving', { offerId: chosen.offerId, iptReady: true });
+    const done = await waitWithReminder(() => isTerminal(s), policy.transferWindowMs, policy.reminderBeforeMs, () =>
+      notify('TRANSFER_REMINDER', providerTeam(chosen), 'transfer'),
+    );
+    if (!done) {
+      await notify('TRANSFER_OVERDUE_ESCALATION', escalationLeads, 'transfer');
+      await condition(() => isTerminal(s));
+    }
+    return false;
+  };
+
+  while (await runRound()) {
+    // Each pass is one offer round; the round's own code decides whether another follows.
+  }
+  await condition(allHandlersFinished);
+  return { state: s.state as JourneyOutcome['state'], reason: s.closedReason, rounds: s.round };
+}

@@ -1,0 +1,64 @@
+/** The journey's in-memory state, as the workflow keeps it and the status Query shows it. */
+import type { CaseState, CloseReason, WithdrawReason } from '../../domain/journey-states';
+import type { ApprovalView, JourneyDeadlines, JourneyStatus, OfferView, PatientChoice } from '../contract';
+
+export interface JourneyState {
+  caseRef: string;
+  originOrgId: string;
+  state: CaseState;
+  round: number;
+  offers: OfferView[];
+  /** Providers whose offer is being saved: a second offer from them is a duplicate. */
+  pendingOfferOrgs: string[];
+  choice?: PatientChoice;
+  approvals: ApprovalView[];
+  deadlines: JourneyDeadlines;
+  /** Providers whose offers the patient declined, across rounds. */
+  declinedProviderIds: string[];
+  flaggedForReview: boolean;
+  closedReason?: CloseReason | WithdrawReason;
+  transferConfirmed: boolean;
+}
+
+export function initialState(caseRef: string, originOrgId: string): JourneyState {
+  return {
+    caseRef,
+    originOrgId,
+    state: 'LISTED',
+    round: 0,
+    offers: [],
+    pendingOfferOrgs: [],
+    approvals: [],
+    deadlines: {},
+    declinedProviderIds: [],
+    flaggedForReview: false,
+    transferConfirmed: false,
+  };
+}
+
+export const isTerminal = (s: JourneyState): boolean =>
+  s.state === 'WITHDRAWN' || s.state === 'CLOSED' || s.state === 'TRANSFERRED';
+
+export const acceptsOffers = (s: JourneyState): boolean =>
+  s.state === 'OPEN_FOR_OFFERS' || s.state === 'RELISTED' || s.state === 'CHOOSING';
+
+export const liveOffers = (s: JourneyState): OfferView[] => s.offers.filter((offer) => offer.status === 'LIVE');
+
+export const chosenOffer = (s: JourneyState): OfferView | undefined =>
+  s.offers.find((offer) => offer.status === 'CHOSEN' && offer.round === s.round);
+
+export function toStatus(s: JourneyState): JourneyStatus {
+  const chosen = chosenOffer(s);
+  return {
+    caseRef: s.caseRef,
+    state: s.state,
+    round: s.round,
+    offers: s.offers.map((offer) => ({ ...offer })),
+    chosenOfferId: chosen?.offerId,
+    approvals: s.approvals.map((approval) => ({ ...approval })),
+    deadlines: { ...s.deadlines },
+    declinedOfferCount: s.declinedProviderIds.length,
+    flaggedForReview: s.flaggedForReview,
+    closedReason: s.closedReason,
+  };
+}
