@@ -10,7 +10,6 @@ import {
   PRIORITIES,
   TRAVEL_NEEDS,
   isTreatmentFunctionCode,
-  type TreatmentFunctionCode,
 } from './codes';
 import { validateWith, type Validated } from './field-errors';
 import { isValidNhsNumber, normaliseNhsNumber } from './nhs-number';
@@ -60,8 +59,7 @@ export function listingSchema(now: Date) {
         .toUpperCase()
         .refine(isTreatmentFunctionCode, {
           error: 'Specialty must be an RTT treatment function code, such as 110 for Trauma & Orthopaedics',
-        })
-        .transform((code) => code as TreatmentFunctionCode),
+        }),
       procedure: requiredText('Procedure', 120),
       opcsCode: z
         .string()

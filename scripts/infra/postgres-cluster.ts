@@ -101,9 +101,10 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', serverOptions, '-w', '-t', '60', 'start'],
     owner,
   );
-  const stop = async (): Promise<void> => {
+  const stop = (): Promise<void> => {
     run(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], owner);
     if (options.ephemeral) rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve();
   };
   const database = options.database ?? 'mutual_aid';
   try {

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, cases, choices, offers, transferDatasets } from '../../db/schema';
 import { notificationsForCase } from '../../db/outbox';
+import type { patientJourney } from '../../workflows';
 import { as } from '../support/fixtures';
 import { createJourneyEnv, type JourneyEnv } from '../support/journey-env';
 import { auditActions, listPatient, makeOffer, waitForState } from '../support/journey-helpers';
@@ -37,7 +38,7 @@ describe('a patient listed, offered twice, choosing, approved and transferred', 
 
     const transferred = await journeys.confirmTransfer(caseRef, as(world.nhsProvider, 'coordinator'), '2026-12-14');
     expect(transferred.ok && transferred.value.state).toBe('TRANSFERRED');
-    const outcome = await env.client.workflow.getHandle(caseRef).result();
+    const outcome = await env.client.workflow.getHandle<typeof patientJourney>(caseRef).result();
     expect(outcome).toEqual({ state: 'TRANSFERRED', rounds: 1 });
 
     const [kase] = await database.db.select().from(cases).where(eq(cases.caseRef, caseRef));

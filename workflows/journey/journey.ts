@@ -32,9 +32,15 @@ import {
   withdrawCaseUpdate,
   withdrawOfferUpdate,
   type Actor,
+  type ConfirmTransferInput,
+  type DecideApprovalInput,
   type JourneyInput,
   type JourneyOutcome,
+  type MakeOfferInput,
   type OfferView,
+  type RecordChoiceInput,
+  type WithdrawCaseInput,
+  type WithdrawOfferInput,
 } from '../contract';
 import {
   checkApproval,
@@ -170,7 +176,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       await notify('OFFER_RECEIVED', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
       return { ...offer };
     },
-    { validator: (request) => void checkMakeOffer(s, request, now(), policy) },
+    { validator: (request: MakeOfferInput) => void checkMakeOffer(s, request, now(), policy) },
   );
 
   setHandler(
@@ -184,7 +190,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       await notify('OFFER_WITHDRAWN', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
       return { ...offer };
     },
-    { validator: (request) => void checkWithdrawOffer(s, request) },
+    { validator: (request: WithdrawOfferInput) => void checkWithdrawOffer(s, request) },
   );
 
   setHandler(
@@ -216,7 +222,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       await condition(() => s.state !== 'CHOOSING');
       return toStatus(s);
     },
-    { validator: (request) => void checkChoice(s, request, now()) },
+    { validator: (request: RecordChoiceInput) => void checkChoice(s, request, now()) },
   );
 
   setHandler(
@@ -241,7 +247,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       if (decisive) await condition(() => s.state !== 'AWAITING_APPROVAL');
       return toStatus(s);
     },
-    { validator: (request) => void checkApproval(s, request) },
+    { validator: (request: DecideApprovalInput) => void checkApproval(s, request) },
   );
 
   setHandler(
@@ -261,7 +267,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       }
       return toStatus(s);
     },
-    { validator: (request) => void checkWithdrawCase(s, request) },
+    { validator: (request: WithdrawCaseInput) => void checkWithdrawCase(s, request) },
   );
 
   setHandler(
@@ -276,7 +282,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       await notify('TRANSFERRED', originTeam, 'transferred', { treatmentDate: request.treatmentDate });
       return toStatus(s);
     },
-    { validator: (request) => void checkConfirmTransfer(s, request) },
+    { validator: (request: ConfirmTransferInput) => void checkConfirmTransfer(s, request) },
   );
 
   /** After a round ends without a transfer: another round if the policy allows, otherwise close. */
