@@ -6,7 +6,10 @@ import type { Queryable } from './client';
 import { cases, patients, postcodeDistricts } from './schema';
 
 export async function outcodeExists(db: Queryable, outcode: string): Promise<boolean> {
-  const [row] = await db.select({ outcode: postcodeDistricts.outcode }).from(postcodeDistricts).where(eq(postcodeDistricts.outcode, outcode));
+  const [row] = await db
+    .select({ outcode: postcodeDistricts.outcode })
+    .from(postcodeDistricts)
+    .where(eq(postcodeDistricts.outcode, outcode));
   return row !== undefined;
 }
 
@@ -15,7 +18,13 @@ export async function liveCaseFor(db: Queryable, originOrgId: string, nhsNumber:
   const [row] = await db
     .select({ caseRef: cases.caseRef })
     .from(cases)
-    .where(and(eq(cases.originOrgId, originOrgId), eq(cases.nhsNumber, nhsNumber), notInArray(cases.state, [...TERMINAL_CASE_STATES])));
+    .where(
+      and(
+        eq(cases.originOrgId, originOrgId),
+        eq(cases.nhsNumber, nhsNumber),
+        notInArray(cases.state, [...TERMINAL_CASE_STATES]),
+      ),
+    );
   return row?.caseRef;
 }
 
@@ -28,7 +37,10 @@ export interface NewCase {
 }
 
 /** Inserts the case and its patient details; the caller owns the transaction. */
-export async function insertCase(db: Queryable, { caseRef, originOrgId, listedBy, ageBand, listing }: NewCase): Promise<void> {
+export async function insertCase(
+  db: Queryable,
+  { caseRef, originOrgId, listedBy, ageBand, listing }: NewCase,
+): Promise<void> {
   await db.insert(cases).values({
     caseRef,
     originOrgId,

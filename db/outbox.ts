@@ -1,5 +1,5 @@
 /** The notification outbox: one row per notification key, waiting for a chat sender. */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { JourneyNotification } from '../domain/notifications';
 import type { Queryable } from './client';
 import { notificationOutbox } from './schema';
@@ -32,4 +32,13 @@ export function undeliveredNotifications(db: Queryable, limit = 100) {
     .where(and(isNull(notificationOutbox.deliveredAt)))
     .orderBy(asc(notificationOutbox.id))
     .limit(limit);
+}
+
+/** Marks notifications as delivered once a chat sender (or the console client) has shown them. */
+export async function markNotificationsDelivered(db: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(notificationOutbox)
+    .set({ deliveredAt: new Date() })
+    .where(and(inArray(notificationOutbox.id, ids), isNull(notificationOutbox.deliveredAt)));
 }

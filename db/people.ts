@@ -13,7 +13,11 @@ export interface Membership {
 }
 
 /** The person's roles in the organisation with this ODS code; undefined when they have none there. */
-export async function membershipIn(db: Queryable, personId: string, organisationOds: string): Promise<Membership | undefined> {
+export async function membershipIn(
+  db: Queryable,
+  personId: string,
+  organisationOds: string,
+): Promise<Membership | undefined> {
   const rows = await db
     .select({ organisationId: organisations.id, role: memberships.role })
     .from(memberships)

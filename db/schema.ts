@@ -11,7 +11,6 @@ import {
   check,
   date,
   doublePrecision,
-
   index,
   integer,
   jsonb,
@@ -25,14 +24,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import {
-  CARE_TYPES,
-  DIAGNOSTIC_MODALITIES,
-  ORGANISATION_KINDS,
-  PRIORITIES,
-  REGIONS,
-  ROLES,
-} from '../domain/codes';
+import { CARE_TYPES, DIAGNOSTIC_MODALITIES, ORGANISATION_KINDS, PRIORITIES, REGIONS, ROLES } from '../domain/codes';
 import { CASE_STATES, OFFER_STATUSES, APPROVAL_SIDES, CHOICE_OUTCOMES, CHAT_PLATFORMS } from '../domain/journey-states';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -180,7 +172,10 @@ export const cases = pgTable(
       .references(() => postcodeDistricts.outcode),
     /** Null: anywhere in England. */
     maxTravelMiles: integer('max_travel_miles'),
-    travelNeeds: text('travel_needs').array().notNull().default(sql`'{}'::text[]`),
+    travelNeeds: text('travel_needs')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     appropriatenessJudgedBy: uuid('appropriateness_judged_by')
       .notNull()
       .references(() => people.id),
@@ -201,10 +196,7 @@ export const cases = pgTable(
     check('cases_bmi_range', sql`${t.bmi} between 10 and 80`),
     check('cases_asa_range', sql`${t.asa} between 1 and 4`),
     check('cases_max_travel_positive', sql`${t.maxTravelMiles} is null or ${t.maxTravelMiles} > 0`),
-    check(
-      'cases_modality_iff_diagnostic',
-      sql`(${t.careType} = 'DIAGNOSTIC') = (${t.diagnosticModality} is not null)`,
-    ),
+    check('cases_modality_iff_diagnostic', sql`(${t.careType} = 'DIAGNOSTIC') = (${t.diagnosticModality} is not null)`),
     uniqueIndex('cases_one_live_listing_per_patient')
       .on(t.originOrgId, t.nhsNumber)
       .where(sql`${t.state} not in (${TERMINAL_CASE_STATES_SQL})`),
@@ -254,7 +246,9 @@ export const offers = pgTable(
     closedAt: timestamp('closed_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('offers_one_live_offer_per_provider').on(t.caseRef, t.providerOrgId).where(sql`${t.status} = 'LIVE'`),
+    uniqueIndex('offers_one_live_offer_per_provider')
+      .on(t.caseRef, t.providerOrgId)
+      .where(sql`${t.status} = 'LIVE'`),
     check('offers_valid_after_made', sql`${t.validUntil} > ${t.madeAt}`),
     check('offers_closed_when_not_live', sql`(${t.status} = 'LIVE') = (${t.closedAt} is null)`),
     index('offers_case_idx').on(t.caseRef),
@@ -331,7 +325,11 @@ export const notificationOutbox = pgTable(
     createdAt: createdAt(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
-  (t) => [index('notification_outbox_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
+  (t) => [
+    index('notification_outbox_undelivered_idx')
+      .on(t.createdAt)
+      .where(sql`${t.deliveredAt} is null`),
+  ],
 );
 
 /** Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (see the audit_log_append_only migration). */
@@ -348,7 +346,9 @@ export const auditLog = pgTable(
     organisationId: uuid('organisation_id'),
     channel: text('channel').notNull(),
     /** Codes and references only: never a patient identifier. */
-    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     idempotencyKey: text('idempotency_key').unique(),
   },
   (t) => [

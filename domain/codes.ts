@@ -67,7 +67,8 @@ export type DiagnosticModality = (typeof DIAGNOSTIC_MODALITIES)[number];
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const ORGANISATION_KINDS = ['NHS_TRUST', 'INDEPENDENT_PROVIDER'] as const;
+/** Providers list and treat; commissioners (ICBs, NHS England's regional teams) hold the escalation leads. */
+export const ORGANISATION_KINDS = ['NHS_TRUST', 'INDEPENDENT_PROVIDER', 'COMMISSIONER'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 /** NHS England's seven regions, each with its escalation leads. */

@@ -21,9 +21,12 @@ export function siteProblems(patient: PatientNeeds, site: SiteLimits, distanceMi
   const problems: string[] = [];
   if (patient.bmi > site.maxBmi) problems.push(`BMI ${patient.bmi} is above the site's limit of ${site.maxBmi}`);
   if (patient.asa > site.maxAsa) problems.push(`ASA ${patient.asa} is above the site's limit of ${site.maxAsa}`);
-  if (patient.needsCriticalCare && !site.hasCriticalCare) problems.push('the patient needs critical care cover, which the site does not have');
+  if (patient.needsCriticalCare && !site.hasCriticalCare)
+    problems.push('the patient needs critical care cover, which the site does not have');
   if (patient.maxTravelMiles !== null && distanceMiles > patient.maxTravelMiles) {
-    problems.push(`the site is ${Math.round(distanceMiles)} miles away, beyond the patient's ${patient.maxTravelMiles} miles`);
+    problems.push(
+      `the site is ${Math.round(distanceMiles)} miles away, beyond the patient's ${patient.maxTravelMiles} miles`,
+    );
   }
   return problems;
 }

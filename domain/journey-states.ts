@@ -16,7 +16,16 @@ export type CaseState = (typeof CASE_STATES)[number];
 
 export const TERMINAL_CASE_STATES: readonly CaseState[] = ['TRANSFERRED', 'WITHDRAWN', 'CLOSED'];
 
-export const OFFER_STATUSES = ['LIVE', 'WITHDRAWN', 'EXPIRED', 'CHOSEN', 'NOT_CHOSEN', 'DECLINED', 'REJECTED', 'LAPSED'] as const;
+export const OFFER_STATUSES = [
+  'LIVE',
+  'WITHDRAWN',
+  'EXPIRED',
+  'CHOSEN',
+  'NOT_CHOSEN',
+  'DECLINED',
+  'REJECTED',
+  'LAPSED',
+] as const;
 export type OfferStatus = (typeof OFFER_STATUSES)[number];
 
 export const APPROVAL_SIDES = ['ORIGIN_RELEASE', 'RECEIVING_ACCEPTANCE'] as const;
@@ -31,5 +40,11 @@ export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
 export const CLOSE_REASONS = ['STAYED_LOCAL', 'NO_OFFERS', 'ROUNDS_EXHAUSTED'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
-export const WITHDRAW_REASONS = ['TREATED_LOCALLY', 'NO_LONGER_NEEDED', 'PATIENT_CHANGED_MIND', 'CLINICAL_CHANGE', 'OTHER'] as const;
+export const WITHDRAW_REASONS = [
+  'TREATED_LOCALLY',
+  'NO_LONGER_NEEDED',
+  'PATIENT_CHANGED_MIND',
+  'CLINICAL_CHANGE',
+  'OTHER',
+] as const;
 export type WithdrawReason = (typeof WITHDRAW_REASONS)[number];

@@ -4,13 +4,7 @@
  * local ids) stay in the database; the journey sees only the clinical summary.
  */
 import { z } from 'zod';
-import {
-  CARE_TYPES,
-  DIAGNOSTIC_MODALITIES,
-  PRIORITIES,
-  TRAVEL_NEEDS,
-  isTreatmentFunctionCode,
-} from './codes';
+import { CARE_TYPES, DIAGNOSTIC_MODALITIES, PRIORITIES, TRAVEL_NEEDS, isTreatmentFunctionCode } from './codes';
 import { validateWith, type Validated } from './field-errors';
 import { isValidNhsNumber, normaliseNhsNumber } from './nhs-number';
 import { parsePostcode } from './postcode';
@@ -38,28 +32,22 @@ export function listingSchema(now: Date) {
       dateOfBirth: calendarDate('Date of birth')
         .refine(notAfter(now), { error: 'Date of birth cannot be in the future' })
         .refine((value) => ageInYears(value, now) <= 120, { error: 'Date of birth gives an age over 120' }),
-      postcode: z
-        .string({ error: 'Postcode is required' })
-        .transform((value, ctx) => {
-          const parsed = parsePostcode(value);
-          if (!parsed) {
-            ctx.addIssue({ code: 'custom', message: 'Postcode must be a full UK postcode, such as LS6 2AB' });
-            return z.NEVER;
-          }
-          return parsed;
-        }),
+      postcode: z.string({ error: 'Postcode is required' }).transform((value, ctx) => {
+        const parsed = parsePostcode(value);
+        if (!parsed) {
+          ctx.addIssue({ code: 'custom', message: 'Postcode must be a full UK postcode, such as LS6 2AB' });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
       localPatientId: requiredText('Local patient identifier', 30),
       gpPracticeCode: odsCode('GP practice code'),
       referringOrgOds: odsCode('Referring organisation'),
       ppid: requiredText('Patient pathway identifier', 20),
       ppidIssuerOds: odsCode('Pathway identifier issuer'),
-      specialtyCode: z
-        .string({ error: 'Specialty is required' })
-        .trim()
-        .toUpperCase()
-        .refine(isTreatmentFunctionCode, {
-          error: 'Specialty must be an RTT treatment function code, such as 110 for Trauma & Orthopaedics',
-        }),
+      specialtyCode: z.string({ error: 'Specialty is required' }).trim().toUpperCase().refine(isTreatmentFunctionCode, {
+        error: 'Specialty must be an RTT treatment function code, such as 110 for Trauma & Orthopaedics',
+      }),
       procedure: requiredText('Procedure', 120),
       opcsCode: z
         .string()
@@ -98,7 +86,11 @@ export function listingSchema(now: Date) {
     .superRefine((listing, ctx) => {
       const diagnostic = listing.careType === 'DIAGNOSTIC';
       if (diagnostic && !listing.diagnosticModality) {
-        ctx.addIssue({ code: 'custom', path: ['diagnosticModality'], message: 'A diagnostic listing must name the test' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['diagnosticModality'],
+          message: 'A diagnostic listing must name the test',
+        });
       }
       if (!diagnostic && listing.diagnosticModality) {
         ctx.addIssue({
@@ -108,7 +100,11 @@ export function listingSchema(now: Date) {
         });
       }
       if (parseCalendarDate(listing.rttClockStart)! < parseCalendarDate(listing.dateOfBirth)!) {
-        ctx.addIssue({ code: 'custom', path: ['rttClockStart'], message: 'RTT clock start is before the date of birth' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rttClockStart'],
+          message: 'RTT clock start is before the date of birth',
+        });
       }
     });
 }

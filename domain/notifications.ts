@@ -33,8 +33,7 @@ export const NOTIFICATION_KINDS = [
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export type Audience =
-  | { kind: 'ORGANISATION'; organisationId: string; roles: Role[] }
-  | { kind: 'REGION_ESCALATION'; region: Region };
+  { kind: 'ORGANISATION'; organisationId: string; roles: Role[] } | { kind: 'REGION_ESCALATION'; region: Region };
 
 export interface JourneyNotification {
   /** Unique per message: a retried send with the same key is delivered once. */

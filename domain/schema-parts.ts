@@ -12,7 +12,11 @@ export const requiredText = (label: string, max: number) =>
 export const calendarDate = (label: string) =>
   z
     .string({ error: `${label} is required, as YYYY-MM-DD` })
-    .refine((value) => parseCalendarDate(value) !== undefined, { error: `${label} must be a real date, as YYYY-MM-DD` });
+    // Aborts: the checks chained after this one (not in the future, age limits) need a real date.
+    .refine((value) => parseCalendarDate(value) !== undefined, {
+      error: `${label} must be a real date, as YYYY-MM-DD`,
+      abort: true,
+    });
 
 export const odsCode = (label: string) =>
   z

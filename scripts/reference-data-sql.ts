@@ -30,7 +30,9 @@ const lines: string[] = [];
 const functions = Object.entries(TREATMENT_FUNCTIONS).map(([code, name]) => `(${quote(code)}, ${quote(name)})`);
 lines.push(`INSERT INTO "treatment_functions" ("code", "name") VALUES\n${functions.join(',\n')};`);
 
-const csv = readFileSync(join(__dirname, '..', 'db', 'reference', 'uk-outcodes.csv'), 'utf8').trim().split('\n');
+const csv = readFileSync(join(__dirname, '..', 'db', 'reference', 'uk-outcodes.csv'), 'utf8')
+  .trim()
+  .split('\n');
 const districts = csv.slice(1).map((line) => {
   const [outcode, latitude, longitude, town, county, country] = splitCsvLine(line.trim());
   if (!outcode || !latitude || !longitude || !country) throw new Error(`Bad reference row: ${line}`);
@@ -39,4 +41,6 @@ const districts = csv.slice(1).map((line) => {
 lines.push(
   `INSERT INTO "postcode_districts" ("outcode", "latitude", "longitude", "town", "county", "country") VALUES\n${districts.join(',\n')};`,
 );
-process.stdout.write(`-- Reference data: RTT treatment function codes and UK postcode districts.\n${lines.join('\n--> statement-breakpoint\n')}\n`);
+process.stdout.write(
+  `-- Reference data: RTT treatment function codes and UK postcode districts.\n${lines.join('\n--> statement-breakpoint\n')}\n`,
+);

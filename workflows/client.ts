@@ -15,8 +15,9 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { appendAudit } from '../db/audit';
-import { insertCase, liveCaseFor, outcodeExists } from '../db/cases';
+import { caseRow, insertCase, liveCaseFor, outcodeExists } from '../db/cases';
 import type { Db } from '../db/client';
+import { isUniqueViolation, withoutParameters } from '../db/errors';
 import { membershipIn, organisationByOds } from '../db/people';
 import { newCaseRef } from '../domain/case-ref';
 import type { Role } from '../domain/codes';
@@ -104,25 +105,38 @@ export class JourneyClient {
     const origin = await organisationByOds(db, listing.originOds);
     const lister = origin && (await membershipIn(db, actingAs.personId, listing.originOds));
     if (!origin || !lister || !lister.roles.some((role) => LISTING_ROLES.includes(role))) {
-      errors.push({ field: 'originOds', message: `You are not a coordinator or clinician at ${listing.originOds}, so you cannot list for it` });
+      errors.push({
+        field: 'originOds',
+        message: `You are not a coordinator or clinician at ${listing.originOds}, so you cannot list for it`,
+      });
     }
     const judge = origin && (await membershipIn(db, listing.appropriatenessJudgedBy, listing.originOds));
     if (origin && !judge?.roles.includes('CLINICIAN')) {
-      errors.push({ field: 'appropriatenessJudgedBy', message: `The move must be judged appropriate by a clinician at ${listing.originOds}` });
+      errors.push({
+        field: 'appropriatenessJudgedBy',
+        message: `The move must be judged appropriate by a clinician at ${listing.originOds}`,
+      });
     }
     if (!(await outcodeExists(db, listing.postcode.outcode))) {
       errors.push({ field: 'postcode', message: `${listing.postcode.outcode} is not a known UK postcode district` });
     }
     const existing = origin && (await liveCaseFor(db, origin.id, listing.nhsNumber));
-    if (existing) errors.push({ field: 'nhsNumber', message: `This patient is already listed by your trust as ${existing}` });
+    if (existing)
+      errors.push({ field: 'nhsNumber', message: `This patient is already listed by your trust as ${existing}` });
     if (errors.length > 0 || !origin) {
       await this.auditRefusal(actingAs, 'LIST_PATIENT', 'INPUT.INVALID', undefined, origin?.id);
       return { ok: false, errors };
     }
 
     const caseRef = newCaseRef(randomInt);
-    await db.transaction(async (tx) => {
-      await insertCase(tx, { caseRef, originOrgId: origin.id, listedBy: actingAs.personId, ageBand: ageBand(listing.dateOfBirth, now), listing });
+    const started = db.transaction(async (tx) => {
+      await insertCase(tx, {
+        caseRef,
+        originOrgId: origin.id,
+        listedBy: actingAs.personId,
+        ageBand: ageBand(listing.dateOfBirth, now),
+        listing,
+      });
       await appendAudit(tx, {
         caseRef,
         action: 'CASE_LISTED',
@@ -148,37 +162,116 @@ export class JourneyClient {
         ],
       });
     });
+    // Two listings of the same patient at once both pass the check above and the database lets one in.
+    // The refused insert's error carries the NHS number and the patient's details, so it must not travel on.
+    const alreadyListed = await started.then(
+      () => false,
+      (error: unknown) => {
+        if (isUniqueViolation(error, 'cases_one_live_listing_per_patient')) return true;
+        throw withoutParameters(error);
+      },
+    );
+    if (alreadyListed) {
+      const listedAs = await liveCaseFor(db, origin.id, listing.nhsNumber);
+      await this.auditRefusal(actingAs, 'LIST_PATIENT', 'INPUT.INVALID', undefined, origin.id);
+      return {
+        ok: false,
+        errors: [
+          {
+            field: 'nhsNumber',
+            message: `This patient is already listed by your trust${listedAs ? ` as ${listedAs}` : ''}`,
+          },
+        ],
+      };
+    }
     return { ok: true, caseRef };
   }
 
-  makeOffer(caseRef: string, actingAs: ActingAs, offer: Omit<MakeOfferInput, 'actor' | 'offerId'> & { offerId?: string }) {
+  makeOffer(
+    caseRef: string,
+    actingAs: ActingAs,
+    offer: Omit<MakeOfferInput, 'actor' | 'offerId'> & { offerId?: string },
+  ) {
     const offerId = offer.offerId ?? randomUUID();
-    return this.update<OfferView, MakeOfferInput>(caseRef, actingAs, makeOfferUpdate, (actor) => ({ ...offer, offerId, actor }), `offer:${offerId}`);
+    return this.update<OfferView, MakeOfferInput>(
+      caseRef,
+      actingAs,
+      makeOfferUpdate,
+      (actor) => ({ ...offer, offerId, actor }),
+      `offer:${offerId}`,
+    );
   }
 
   withdrawOffer(caseRef: string, actingAs: ActingAs, offerId: string) {
-    return this.update<OfferView, WithdrawOfferInput>(caseRef, actingAs, withdrawOfferUpdate, (actor) => ({ actor, offerId }));
+    return this.update<OfferView, WithdrawOfferInput>(caseRef, actingAs, withdrawOfferUpdate, (actor) => ({
+      actor,
+      offerId,
+    }));
   }
 
   /** Records the patient's choice as told to staff (by phone); the patient's own link goes through `patientChoice`. */
   recordChoice(caseRef: string, actingAs: ActingAs, choice: RecordChoiceInput['choice'], requestId?: string) {
-    return this.update<JourneyStatus, RecordChoiceInput>(caseRef, actingAs, recordChoiceUpdate, (actor) => ({ actor, choice }), requestId);
+    return this.update<JourneyStatus, RecordChoiceInput>(
+      caseRef,
+      actingAs,
+      recordChoiceUpdate,
+      (actor) => ({ actor, choice }),
+      requestId,
+    );
   }
 
-  patientChoice(caseRef: string, choice: RecordChoiceInput['choice'], requestId?: string) {
-    return this.send<JourneyStatus, RecordChoiceInput>(caseRef, recordChoiceUpdate, { actor: { kind: 'PATIENT', channel: 'WEB' }, choice }, requestId);
+  async patientChoice(caseRef: string, choice: RecordChoiceInput['choice'], requestId?: string) {
+    const decision = await this.send<JourneyStatus, RecordChoiceInput>(
+      caseRef,
+      recordChoiceUpdate,
+      { actor: { kind: 'PATIENT', channel: 'WEB' }, choice },
+      requestId,
+    );
+    if (!decision.ok) {
+      await appendAudit(this.options.db, {
+        caseRef,
+        action: recordChoiceUpdate.name,
+        outcome: 'REFUSED',
+        actor: { kind: 'PATIENT', channel: 'WEB' },
+        detail: { code: decision.code },
+      });
+    }
+    return decision;
   }
 
-  decideApproval(caseRef: string, actingAs: ActingAs, decision: Omit<DecideApprovalInput, 'actor'>, requestId?: string) {
-    return this.update<JourneyStatus, DecideApprovalInput>(caseRef, actingAs, decideApprovalUpdate, (actor) => ({ ...decision, actor }), requestId);
+  decideApproval(
+    caseRef: string,
+    actingAs: ActingAs,
+    decision: Omit<DecideApprovalInput, 'actor'>,
+    requestId?: string,
+  ) {
+    return this.update<JourneyStatus, DecideApprovalInput>(
+      caseRef,
+      actingAs,
+      decideApprovalUpdate,
+      (actor) => ({ ...decision, actor }),
+      requestId,
+    );
   }
 
   withdrawCase(caseRef: string, actingAs: ActingAs, reason: WithdrawCaseInput['reason'], requestId?: string) {
-    return this.update<JourneyStatus, WithdrawCaseInput>(caseRef, actingAs, withdrawCaseUpdate, (actor) => ({ actor, reason }), requestId);
+    return this.update<JourneyStatus, WithdrawCaseInput>(
+      caseRef,
+      actingAs,
+      withdrawCaseUpdate,
+      (actor) => ({ actor, reason }),
+      requestId,
+    );
   }
 
   confirmTransfer(caseRef: string, actingAs: ActingAs, treatmentDate: string, requestId?: string) {
-    return this.update<JourneyStatus, ConfirmTransferInput>(caseRef, actingAs, confirmTransferUpdate, (actor) => ({ actor, treatmentDate }), requestId);
+    return this.update<JourneyStatus, ConfirmTransferInput>(
+      caseRef,
+      actingAs,
+      confirmTransferUpdate,
+      (actor) => ({ actor, treatmentDate }),
+      requestId,
+    );
   }
 
   async status(caseRef: string): Promise<Decision<JourneyStatus>> {
@@ -212,7 +305,11 @@ export class JourneyClient {
     const actor = await this.staffActor(actingAs);
     if (!actor) {
       await this.auditRefusal(actingAs, definition.name, 'ACTOR.NOT_AUTHORISED', caseRef);
-      return { ok: false, code: 'ACTOR.NOT_AUTHORISED', message: `You have no role at ${actingAs.organisationOds} in mutual aid.` };
+      return {
+        ok: false,
+        code: 'ACTOR.NOT_AUTHORISED',
+        message: `You have no role at ${actingAs.organisationOds} in mutual aid.`,
+      };
     }
     const decision = await this.send(caseRef, definition, build(actor), requestId);
     if (!decision.ok) await this.auditRefusal(actingAs, definition.name, decision.code, caseRef, actor.organisationId);
@@ -220,17 +317,43 @@ export class JourneyClient {
   }
 
   /** `requestId` names the request: a retry with the same id is answered once (Temporal deduplicates by update id). */
-  private async send<R, I>(caseRef: string, definition: UpdateDefinition<R, [I]>, input: I, requestId?: string): Promise<Decision<R>> {
+  private async send<R, I>(
+    caseRef: string,
+    definition: UpdateDefinition<R, [I]>,
+    input: I,
+    requestId?: string,
+  ): Promise<Decision<R>> {
     try {
       const handle = this.options.client.workflow.getHandle(journeyWorkflowId(caseRef));
       const value = await handle.executeUpdate(definition, { args: [input], updateId: requestId });
       return { ok: true, value };
     } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return this.finishedCase(caseRef);
       return refusalFrom(caseRef, error);
     }
   }
 
-  private async auditRefusal(actingAs: ActingAs, action: string, code: string, caseRef?: string, organisationId?: string) {
+  /** A journey that is no longer running: say how the case ended, if it exists. */
+  private async finishedCase(caseRef: string): Promise<Decision<never>> {
+    const kase = await caseRow(this.options.db, caseRef);
+    if (!kase) return { ok: false, code: 'CASE.NOT_FOUND', message: `There is no case ${caseRef}.` };
+    const ended = { WITHDRAWN: 'was withdrawn', TRANSFERRED: 'has been transferred', CLOSED: 'is closed' } as Partial<
+      Record<string, string>
+    >;
+    return {
+      ok: false,
+      code: 'JOURNEY.WRONG_STATE',
+      message: `Case ${caseRef} ${ended[kase.state] ?? 'is no longer open'}, so nothing more can change on it.`,
+    };
+  }
+
+  private async auditRefusal(
+    actingAs: ActingAs,
+    action: string,
+    code: string,
+    caseRef?: string,
+    organisationId?: string,
+  ) {
     await appendAudit(this.options.db, {
       caseRef,
       action,

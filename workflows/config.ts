@@ -29,7 +29,10 @@ const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(JOURNEY_TASK_QUEUE),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' })
+    .optional(),
   JOURNEY_OFFER_WINDOW: duration('JOURNEY_OFFER_WINDOW', '14 days'),
   JOURNEY_MAX_OFFER_VALIDITY: duration('JOURNEY_MAX_OFFER_VALIDITY', '21 days'),
   JOURNEY_CHOICE_WINDOW: duration('JOURNEY_CHOICE_WINDOW', '7 days'),
@@ -43,7 +46,9 @@ const configSchema = z.object({
     .min(1, { error: 'JOURNEY_MAX_ROUNDS must be at least 1' })
     .max(10, { error: 'JOURNEY_MAX_ROUNDS must be at most 10' })
     .default(3),
-  JOURNEY_ON_NO_OFFERS: z.enum(['RELIST', 'CLOSE'], { error: 'JOURNEY_ON_NO_OFFERS must be RELIST or CLOSE' }).default('RELIST'),
+  JOURNEY_ON_NO_OFFERS: z
+    .enum(['RELIST', 'CLOSE'], { error: 'JOURNEY_ON_NO_OFFERS must be RELIST or CLOSE' })
+    .default('RELIST'),
 });
 
 export interface AppConfig {

@@ -6,13 +6,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CareType, Priority, Region, Role } from '../domain/codes';
-import type {
-  ApprovalSide,
-  CaseState,
-  CloseReason,
-  OfferStatus,
-  WithdrawReason,
-} from '../domain/journey-states';
+import type { ApprovalSide, CaseState, CloseReason, OfferStatus, WithdrawReason } from '../domain/journey-states';
 
 export const JOURNEY_TASK_QUEUE = 'mutual-aid-journeys';
 

@@ -57,7 +57,9 @@ function runAs(): { uid: number; gid: number; user: string } | undefined {
   if (userInfo().uid !== 0) return undefined;
   const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   if (ids.status !== 0) {
-    throw new Error('Running as root needs a "postgres" system user to own the database cluster (useradd -r postgres).');
+    throw new Error(
+      'Running as root needs a "postgres" system user to own the database cluster (useradd -r postgres).',
+    );
   }
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
   return { uid: Number(ids.stdout.trim()), gid: Number(gid.stdout.trim()), user: 'postgres' };
@@ -66,6 +68,15 @@ function runAs(): { uid: number; gid: number; user: string } | undefined {
 function run(bin: string, args: string[], owner: ReturnType<typeof runAs>): string {
   const [command, fullArgs] = owner ? ['runuser', ['-u', owner.user, '--', bin, ...args]] : [bin, args];
   return execFileSync(command, fullArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** `pg_ctl status` exits 0 only while a server is running on the data directory. */
+function isRunning(bin: string, dataDir: string, owner: ReturnType<typeof runAs>): boolean {
+  const statusArgs = ['-D', dataDir, 'status'];
+  const [command, args] = owner
+    ? ['runuser', ['-u', owner.user, '--', join(bin, 'pg_ctl'), ...statusArgs]]
+    : [join(bin, 'pg_ctl'), statusArgs];
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 }
 
 export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
@@ -84,6 +95,9 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
   }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     run(join(bin, 'initdb'), ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C'], owner);
+  } else if (existsSync(join(dataDir, 'postmaster.pid')) && isRunning(bin, dataDir, owner)) {
+    // A reused cluster still running from an earlier run that died without stopping it: stop it, then start ours.
+    run(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], owner);
   }
   const port = options.port ?? (await freePort());
   const settings: Record<string, string> = {

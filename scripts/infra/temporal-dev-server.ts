@@ -12,6 +12,8 @@ export interface TemporalDevServer {
   address: string;
   uiUrl?: string;
   cliPath: string;
+  /** The server's process id, for a last-resort kill if our process dies without stopping it. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,11 @@ export interface DevServerOptions {
   /** Serve the web UI on this port; headless when absent. */
   uiPort?: number;
   startTimeoutMs?: number;
+  /**
+   * Run the server in its own process group, so Ctrl-C in the terminal reaches
+   * only us and we stop it after the worker has drained (`npm start`).
+   */
+  detached?: boolean;
 }
 
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<TemporalDevServer> {
@@ -33,7 +40,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
 
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached ?? false });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -49,6 +56,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     cliPath: cli.path,
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }

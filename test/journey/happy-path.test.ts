@@ -28,12 +28,21 @@ describe('a patient listed, offered twice, choosing, approved and transferred', 
     const choosing = await waitForState(journeys, caseRef, 'CHOOSING');
     expect(choosing.offers.map((offer) => offer.status)).toEqual(['LIVE', 'LIVE']);
 
-    const chose = await journeys.recordChoice(caseRef, as(world.origin, 'coordinator', 'TEAMS'), { kind: 'ACCEPT', offerId: sheffield.offerId });
+    const chose = await journeys.recordChoice(caseRef, as(world.origin, 'coordinator', 'TEAMS'), {
+      kind: 'ACCEPT',
+      offerId: sheffield.offerId,
+    });
     expect(chose.ok && chose.value.state).toBe('AWAITING_APPROVAL');
 
-    const released = await journeys.decideApproval(caseRef, as(world.origin, 'manager'), { side: 'ORIGIN_RELEASE', approve: true });
+    const released = await journeys.decideApproval(caseRef, as(world.origin, 'manager'), {
+      side: 'ORIGIN_RELEASE',
+      approve: true,
+    });
     expect(released.ok && released.value.state).toBe('AWAITING_APPROVAL');
-    const accepted = await journeys.decideApproval(caseRef, as(world.nhsProvider, 'manager'), { side: 'RECEIVING_ACCEPTANCE', approve: true });
+    const accepted = await journeys.decideApproval(caseRef, as(world.nhsProvider, 'manager'), {
+      side: 'RECEIVING_ACCEPTANCE',
+      approve: true,
+    });
     expect(accepted.ok && accepted.value.state).toBe('APPROVED');
 
     const transferred = await journeys.confirmTransfer(caseRef, as(world.nhsProvider, 'coordinator'), '2026-12-14');
@@ -59,7 +68,10 @@ describe('a patient listed, offered twice, choosing, approved and transferred', 
     // The IPT data set goes to the receiving provider and keeps the original RTT clock start.
     const [ipt] = await database.db.select().from(transferDatasets).where(eq(transferDatasets.caseRef, caseRef));
     expect(ipt?.receivingOrgId).toBe(world.nhsProvider.id);
-    expect(ipt?.dataset).toMatchObject({ rttPathway: { periodStart: '2025-06-02' }, receivingOrganisation: { odsCode: 'RHQ' } });
+    expect(ipt?.dataset).toMatchObject({
+      rttPathway: { periodStart: '2025-06-02' },
+      receivingOrganisation: { odsCode: 'RHQ' },
+    });
 
     expect(await auditActions(database.db, caseRef)).toEqual([
       'CASE_LISTED',
@@ -77,7 +89,16 @@ describe('a patient listed, offered twice, choosing, approved and transferred', 
     ]);
     const kinds = (await notificationsForCase(database.db, caseRef)).map((n) => n.kind);
     expect(kinds).toEqual(
-      expect.arrayContaining(['CASE_OPEN_FOR_OFFERS', 'OFFER_RECEIVED', 'CHOICE_NEEDED', 'OFFER_CHOSEN', 'OFFER_NOT_CHOSEN', 'APPROVAL_REQUESTED', 'TRANSFER_APPROVED', 'TRANSFERRED']),
+      expect.arrayContaining([
+        'CASE_OPEN_FOR_OFFERS',
+        'OFFER_RECEIVED',
+        'CHOICE_NEEDED',
+        'OFFER_CHOSEN',
+        'OFFER_NOT_CHOSEN',
+        'APPROVAL_REQUESTED',
+        'TRANSFER_APPROVED',
+        'TRANSFERRED',
+      ]),
     );
   });
 });

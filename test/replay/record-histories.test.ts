@@ -38,7 +38,10 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('recording journey historie
     await waitForState(journeys, caseRef, 'CHOOSING');
     await journeys.recordChoice(caseRef, as(world.origin, 'coordinator'), { kind: 'ACCEPT', offerId: chosen.offerId });
     await journeys.decideApproval(caseRef, as(world.origin, 'manager'), { side: 'ORIGIN_RELEASE', approve: true });
-    await journeys.decideApproval(caseRef, as(world.nhsProvider, 'manager'), { side: 'RECEIVING_ACCEPTANCE', approve: true });
+    await journeys.decideApproval(caseRef, as(world.nhsProvider, 'manager'), {
+      side: 'RECEIVING_ACCEPTANCE',
+      approve: true,
+    });
     const done = await journeys.confirmTransfer(caseRef, as(world.nhsProvider, 'clinician'), '2027-01-11');
     expect(done.ok).toBe(true);
     await save('transferred-after-two-offers', caseRef);

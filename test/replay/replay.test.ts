@@ -1,7 +1,8 @@
 /**
  * Replays recorded journey histories against today's workflow code. A change
  * that would break journeys already running in production (non-determinism)
- * fails here; such a change needs `patched()` versioning, then new recordings.
+ * fails here. Once journeys run in production, such a change needs `patched()`
+ * versioning; the recordings are then added to, never replaced.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -29,7 +29,18 @@ export interface World {
 async function addOrg(
   db: Db,
   org: { ods: string; name: string; kind: 'NHS_TRUST' | 'INDEPENDENT_PROVIDER' },
-  site: { code: string; name: string; town: string; postcode: string; outcode: string; lat: number; lon: number; maxBmi: number; maxAsa: number; critical: boolean },
+  site: {
+    code: string;
+    name: string;
+    town: string;
+    postcode: string;
+    outcode: string;
+    lat: number;
+    lon: number;
+    maxBmi: number;
+    maxAsa: number;
+    critical: boolean;
+  },
 ): Promise<Org> {
   const [row] = await db
     .insert(organisations)
@@ -42,7 +53,10 @@ async function addOrg(
     ['coordinator', 'COORDINATOR'],
   ];
   for (const [label, role] of roles) {
-    const [person] = await db.insert(people).values({ displayName: `${org.ods} ${label}` }).returning();
+    const [person] = await db
+      .insert(people)
+      .values({ displayName: `${org.ods} ${label}` })
+      .returning();
     await db.insert(memberships).values({ personId: person!.id, organisationId: row!.id, role });
     staff[label] = person!.id;
   }
@@ -69,17 +83,50 @@ export async function seedWorld(db: Db): Promise<World> {
   const origin = await addOrg(
     db,
     { ods: 'RR8', name: 'Leeds Teaching Hospitals NHS Trust', kind: 'NHS_TRUST' },
-    { code: 'RR801', name: "St James's University Hospital", town: 'Leeds', postcode: 'LS9 7TF', outcode: 'LS9', lat: 53.806, lon: -1.52, maxBmi: 50, maxAsa: 4, critical: true },
+    {
+      code: 'RR801',
+      name: "St James's University Hospital",
+      town: 'Leeds',
+      postcode: 'LS9 7TF',
+      outcode: 'LS9',
+      lat: 53.806,
+      lon: -1.52,
+      maxBmi: 50,
+      maxAsa: 4,
+      critical: true,
+    },
   );
   const independent = await addOrg(
     db,
-    { ods: 'NT3', name: 'Nuffield Health', kind: 'INDEPENDENT_PROVIDER' },
-    { code: 'NT325', name: 'Nuffield Health York Hospital', town: 'York', postcode: 'YO31 8TA', outcode: 'YO31', lat: 53.975, lon: -1.071, maxBmi: 35, maxAsa: 2, critical: false },
+    { ods: 'NT2', name: 'Nuffield Health', kind: 'INDEPENDENT_PROVIDER' },
+    {
+      code: 'NT2YK',
+      name: 'Nuffield Health York Hospital',
+      town: 'York',
+      postcode: 'YO31 8TA',
+      outcode: 'YO31',
+      lat: 53.975,
+      lon: -1.071,
+      maxBmi: 35,
+      maxAsa: 2,
+      critical: false,
+    },
   );
   const nhsProvider = await addOrg(
     db,
     { ods: 'RHQ', name: 'Sheffield Teaching Hospitals NHS Foundation Trust', kind: 'NHS_TRUST' },
-    { code: 'RHQNG', name: 'Northern General Hospital', town: 'Sheffield', postcode: 'S5 7AU', outcode: 'S5', lat: 53.41, lon: -1.457, maxBmi: 45, maxAsa: 3, critical: true },
+    {
+      code: 'RHQNG',
+      name: 'Northern General Hospital',
+      town: 'Sheffield',
+      postcode: 'S5 7AU',
+      outcode: 'S5',
+      lat: 53.41,
+      lon: -1.457,
+      maxBmi: 45,
+      maxAsa: 3,
+      critical: true,
+    },
   );
   const [outsider] = await db.insert(people).values({ displayName: 'No role anywhere' }).returning();
   return { origin, independent, nhsProvider, outsider: outsider!.id };

@@ -36,13 +36,18 @@ export default async function setup(project: TestProject) {
   };
   const workflowBundlePath = join(workDir, 'workflow-bundle.js');
   try {
-    const bundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, '..', '..', 'workflows', 'index.ts'), logger: quietLogger });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: join(__dirname, '..', '..', 'workflows', 'index.ts'),
+      logger: quietLogger,
+    });
     writeFileSync(workflowBundlePath, bundle.code);
   } catch (error) {
     await stop();
     throw error;
   }
-  console.log(`Test infrastructure ready in ${((Date.now() - started) / 1000).toFixed(1)} s (PostgreSQL, Temporal ${temporal.address})`);
+  console.log(
+    `Test infrastructure ready in ${((Date.now() - started) / 1000).toFixed(1)} s (PostgreSQL, Temporal ${temporal.address})`,
+  );
 
   project.provide('templateDatabaseUrl', templateDatabaseUrl);
   project.provide('temporalAddress', temporal.address);

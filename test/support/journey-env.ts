@@ -96,7 +96,11 @@ export async function createJourneyEnv(): Promise<JourneyEnv> {
 }
 
 /** Polls until `check` returns a value, for waits on timers the journey runs in real time. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

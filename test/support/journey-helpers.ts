@@ -10,7 +10,11 @@ import type { JourneyClient } from '../../workflows/client';
 import { as, listingFor, type Org, type World } from './fixtures';
 import { eventually } from './journey-env';
 
-export async function listPatient(journeys: JourneyClient, world: World, overrides: Partial<ListingInput> = {}): Promise<string> {
+export async function listPatient(
+  journeys: JourneyClient,
+  world: World,
+  overrides: Partial<ListingInput> = {},
+): Promise<string> {
   const result = await journeys.listPatient(listingFor(world, overrides), as(world.origin, 'coordinator'));
   if (!result.ok) throw new Error(`Listing refused: ${JSON.stringify(result.errors)}`);
   return result.caseRef;
@@ -26,13 +30,23 @@ export function offerFrom(org: Org, overrides: { validForMs?: number; proposedIn
   };
 }
 
-export async function makeOffer(journeys: JourneyClient, caseRef: string, org: Org, overrides = {}): Promise<OfferView> {
+export async function makeOffer(
+  journeys: JourneyClient,
+  caseRef: string,
+  org: Org,
+  overrides = {},
+): Promise<OfferView> {
   const made = await journeys.makeOffer(caseRef, as(org, 'clinician'), offerFrom(org, overrides));
   if (!made.ok) throw new Error(`Offer refused: ${made.code} ${made.message}`);
   return made.value;
 }
 
-export async function waitForState(journeys: JourneyClient, caseRef: string, state: CaseState, timeoutMs = 30_000): Promise<JourneyStatus> {
+export async function waitForState(
+  journeys: JourneyClient,
+  caseRef: string,
+  state: CaseState,
+  timeoutMs = 30_000,
+): Promise<JourneyStatus> {
   return eventually(async () => {
     const status = await journeys.status(caseRef);
     return status.ok && status.value.state === state ? status.value : undefined;

@@ -21,7 +21,13 @@ import {
 } from '../../db/schema';
 import { distanceMiles } from '../../domain/distance';
 import { siteProblems } from '../../domain/eligibility';
-import { TERMINAL_CASE_STATES as FINAL_STATES, type ApprovalSide, type CaseState, type ChoiceOutcome, type OfferStatus } from '../../domain/journey-states';
+import {
+  TERMINAL_CASE_STATES as FINAL_STATES,
+  type ApprovalSide,
+  type CaseState,
+  type ChoiceOutcome,
+  type OfferStatus,
+} from '../../domain/journey-states';
 import { REFUSALS } from '../contract';
 
 export interface JourneyActivityDeps {
@@ -74,7 +80,6 @@ export interface RecordApprovalStep extends Step {
   decidedAt: string;
 }
 
-
 export function createJourneyActivities({ db }: JourneyActivityDeps) {
   return {
     /** Moves the case to `state`; a case already in a final state is never moved again. */
@@ -88,7 +93,11 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
           idempotencyKey: step.key,
         });
         if (!fresh) return;
-        const [current] = await tx.select({ state: cases.state }).from(cases).where(eq(cases.caseRef, step.caseRef)).for('update');
+        const [current] = await tx
+          .select({ state: cases.state })
+          .from(cases)
+          .where(eq(cases.caseRef, step.caseRef))
+          .for('update');
         if (!current) throw caseNotVisible(step.caseRef);
         if (FINAL_STATES.includes(current.state)) {
           throw ApplicationFailure.nonRetryable(`Case ${step.caseRef} is already ${current.state}`, 'CASE.FINAL');
@@ -108,7 +117,10 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
           .from(sites)
           .where(and(eq(sites.id, step.siteId), eq(sites.organisationId, step.providerOrgId)));
         if (!site) {
-          throw ApplicationFailure.nonRetryable('That site is not one of your organisation’s sites.', REFUSALS.siteNotSuitable);
+          throw ApplicationFailure.nonRetryable(
+            'That site is not one of your organisation’s sites.',
+            REFUSALS.siteNotSuitable,
+          );
         }
         const [already] = await tx.select({ id: offers.id }).from(offers).where(eq(offers.id, step.offerId));
         if (already) return { siteName: site.name };
@@ -128,7 +140,10 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
         if (!patient) throw caseNotVisible(step.caseRef);
         const problems = siteProblems(patient, site, distanceMiles(patient, site));
         if (problems.length > 0) {
-          throw ApplicationFailure.nonRetryable(`${site.name} cannot take this patient: ${problems.join('; ')}.`, REFUSALS.siteNotSuitable);
+          throw ApplicationFailure.nonRetryable(
+            `${site.name} cannot take this patient: ${problems.join('; ')}.`,
+            REFUSALS.siteNotSuitable,
+          );
         }
         await tx.insert(offers).values({
           id: step.offerId,
@@ -147,14 +162,19 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
           caseRef: step.caseRef,
           action: 'OFFER_MADE',
           actor: step.actor,
-          detail: { offerId: step.offerId, siteId: step.siteId, proposedDate: step.proposedDate, validUntil: step.validUntil },
+          detail: {
+            offerId: step.offerId,
+            siteId: step.siteId,
+            proposedDate: step.proposedDate,
+            validUntil: step.validUntil,
+          },
           idempotencyKey: step.key,
         });
         return { siteName: site.name };
       });
     },
 
-    /** Closes live offers (withdrawn, expired, not chosen, declined, lapsed). */
+    /** Closes open offers: live ones (withdrawn, expired, lapsed) and a chosen one whose transfer fell through (rejected, lapsed). */
     async closeOffers(step: CloseOffersStep): Promise<void> {
       if (step.offerIds.length === 0) return;
       await db.transaction(async (tx) => {
@@ -169,7 +189,7 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
         await tx
           .update(offers)
           .set({ status: step.status, closedAt: sql`now()` })
-          .where(and(inArray(offers.id, step.offerIds), eq(offers.status, 'LIVE')));
+          .where(and(inArray(offers.id, step.offerIds), inArray(offers.status, ['LIVE', 'CHOSEN'])));
       });
     },
 
@@ -194,11 +214,20 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
         });
         const live = and(eq(offers.caseRef, step.caseRef), eq(offers.status, 'LIVE'));
         if (step.offerId) {
-          await tx.update(offers).set({ status: 'CHOSEN', closedAt: sql`now()` }).where(and(live, eq(offers.id, step.offerId)));
+          await tx
+            .update(offers)
+            .set({ status: 'CHOSEN', closedAt: sql`now()` })
+            .where(and(live, eq(offers.id, step.offerId)));
         }
         const others: OfferStatus = step.outcome === 'ACCEPTED_OFFER' ? 'NOT_CHOSEN' : 'DECLINED';
-        await tx.update(offers).set({ status: others, closedAt: sql`now()` }).where(live);
-        await tx.update(cases).set({ declinedOfferCount: step.declinedOfferCount }).where(eq(cases.caseRef, step.caseRef));
+        await tx
+          .update(offers)
+          .set({ status: others, closedAt: sql`now()` })
+          .where(live);
+        await tx
+          .update(cases)
+          .set({ declinedOfferCount: step.declinedOfferCount })
+          .where(eq(cases.caseRef, step.caseRef));
       });
     },
 
@@ -235,7 +264,11 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
           detail: { declinedOfferCount: step.declinedOfferCount },
           idempotencyKey: step.key,
         });
-        if (fresh) await tx.update(cases).set({ flaggedForReviewAt: sql`now()` }).where(eq(cases.caseRef, step.caseRef));
+        if (fresh)
+          await tx
+            .update(cases)
+            .set({ flaggedForReviewAt: sql`now()` })
+            .where(eq(cases.caseRef, step.caseRef));
       });
     },
 
@@ -278,7 +311,12 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
               gpPracticeCode: patient.gpPracticeCode,
             },
             referrer: { referringOrgOds: patient.referringOrgOds, transferringOrgOds: origin.odsCode },
-            rttPathway: { ppid: patient.ppid, issuerOds: patient.ppidIssuerOds, periodStatus: 'ONGOING', periodStart: kase.rttClockStart },
+            rttPathway: {
+              ppid: patient.ppid,
+              issuerOds: patient.ppidIssuerOds,
+              periodStatus: 'ONGOING',
+              periodStart: kase.rttClockStart,
+            },
             treatmentFunctionCode: { origin: kase.specialtyCode, receiving: kase.specialtyCode },
             procedure: { description: kase.procedure, opcsCode: kase.opcsCode },
             receivingOrganisation: { odsCode: receiving?.odsCode, name: receiving?.name, siteId: offer.siteId },

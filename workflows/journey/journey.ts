@@ -82,7 +82,11 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
   const now = () => Date.now();
   const key = (...parts: (string | number)[]) => [caseRef, ...parts].join('/');
 
-  const originTeam: Audience = { kind: 'ORGANISATION', organisationId: input.originOrgId, roles: ['COORDINATOR', 'CLINICIAN'] };
+  const originTeam: Audience = {
+    kind: 'ORGANISATION',
+    organisationId: input.originOrgId,
+    roles: ['COORDINATOR', 'CLINICIAN'],
+  };
   const originManagers: Audience = { kind: 'ORGANISATION', organisationId: input.originOrgId, roles: ['MANAGER'] };
   const escalationLeads: Audience = { kind: 'REGION_ESCALATION', region: input.region };
   const providerTeam = (offer: OfferView): Audience => ({
@@ -96,25 +100,57 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     roles: ['MANAGER'],
   });
 
-  const notify = (kind: NotificationKind, audience: Audience, step: string, data: Record<string, string | number | boolean> = {}) =>
-    activities.notify({ key: key('round', s.round, step, kind), kind, caseRef, audience, data: { round: s.round, ...data } });
+  const notify = (
+    kind: NotificationKind,
+    audience: Audience,
+    step: string,
+    data: Record<string, string | number | boolean> = {},
+  ) =>
+    activities.notify({
+      key: key('round', s.round, step, kind),
+      kind,
+      caseRef,
+      audience,
+      data: { round: s.round, ...data },
+    });
 
   /** Moves the case to a new state unless it has already reached a final one. */
   const transition = (state: JourneyState['state'], reason?: CloseReason, actor: AuditActor = SYSTEM) =>
     lock.run(async () => {
       if (isTerminal(s)) return false;
-      await activities.changeState({ key: key('round', s.round, 'state', state), caseRef, actor, state, round: s.round, reason });
+      await activities.changeState({
+        key: key('round', s.round, 'state', state),
+        caseRef,
+        actor,
+        state,
+        round: s.round,
+        reason,
+      });
       s.state = state;
       if (reason) s.closedReason = reason;
       return true;
     });
 
-  /** Closes offers that are still live, in the database and here. */
-  const closeOffers = async (offers: OfferView[], status: Exclude<OfferStatus, 'LIVE'>, step: string, actor = SYSTEM) => {
-    const live = offers.filter((offer) => offer.status === 'LIVE');
-    if (live.length === 0) return;
-    await activities.closeOffers({ key: key(step, status), caseRef, actor, offerIds: live.map((o) => o.offerId), status });
-    for (const offer of live) offer.status = status;
+  /**
+   * Closes offers that are still open, in the database and here: live offers, and the
+   * chosen offer while its transfer is pending (rejected, not approved in time, withdrawn).
+   */
+  const closeOffers = async (
+    offers: OfferView[],
+    status: Exclude<OfferStatus, 'LIVE'>,
+    step: string,
+    actor = SYSTEM,
+  ) => {
+    const open = offers.filter((offer) => offer.status === 'LIVE' || offer.status === 'CHOSEN');
+    if (open.length === 0) return;
+    await activities.closeOffers({
+      key: key(step, status),
+      caseRef,
+      actor,
+      offerIds: open.map((o) => o.offerId),
+      status,
+    });
+    for (const offer of open) offer.status = status;
   };
 
   const expireWhenDue = (offer: OfferView) => {
@@ -127,7 +163,9 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       });
       if (expired) {
         await notify('OFFER_EXPIRED', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
-        await notify('OFFER_EXPIRED', providerTeam(offer), `offer/${offer.offerId}/provider`, { offerId: offer.offerId });
+        await notify('OFFER_EXPIRED', providerTeam(offer), `offer/${offer.offerId}/provider`, {
+          offerId: offer.offerId,
+        });
       }
     })();
   };
@@ -204,7 +242,11 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
           if (!s.declinedProviderIds.includes(offer.providerOrgId)) s.declinedProviderIds.push(offer.providerOrgId);
         }
         const outcome =
-          request.choice.kind === 'ACCEPT' ? 'ACCEPTED_OFFER' : request.choice.kind === 'STAY_LOCAL' ? 'STAYED_LOCAL' : 'DECLINED_ALL';
+          request.choice.kind === 'ACCEPT'
+            ? 'ACCEPTED_OFFER'
+            : request.choice.kind === 'STAY_LOCAL'
+              ? 'STAYED_LOCAL'
+              : 'DECLINED_ALL';
         await activities.recordChoice({
           key: key('round', s.round, 'choice'),
           caseRef,
@@ -255,15 +297,25 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     async (request) => {
       const affected = await lock.run(async () => {
         const actor = auditActor(checkWithdrawCase(s, request));
-        const open = s.offers.filter((offer) => offer.status === 'LIVE' || (offer.status === 'CHOSEN' && offer.round === s.round));
-        await activities.changeState({ key: key('withdrawn'), caseRef, actor, state: 'WITHDRAWN', round: s.round, reason: request.reason });
+        const open = s.offers.filter((offer) => offer.status === 'LIVE' || offer.status === 'CHOSEN');
+        await activities.changeState({
+          key: key('withdrawn'),
+          caseRef,
+          actor,
+          state: 'WITHDRAWN',
+          round: s.round,
+          reason: request.reason,
+        });
         await closeOffers(open, 'LAPSED', 'withdrawn', actor);
         s.state = 'WITHDRAWN';
         s.closedReason = request.reason;
         return open;
       });
+      await notify('CASE_WITHDRAWN', originTeam, 'withdrawn', { reason: request.reason });
       for (const offer of affected) {
-        await notify('CASE_WITHDRAWN', providerTeam(offer), `withdrawn/${offer.providerOrgId}`, { reason: request.reason });
+        await notify('CASE_WITHDRAWN', providerTeam(offer), `withdrawn/${offer.providerOrgId}`, {
+          reason: request.reason,
+        });
       }
       return toStatus(s);
     },
@@ -298,7 +350,12 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
 
   const flagIfTwoDeclined = async () => {
     if (s.flaggedForReview || s.declinedProviderIds.length < 2) return;
-    await activities.flagForReview({ key: key('flagged'), caseRef, actor: SYSTEM, declinedOfferCount: s.declinedProviderIds.length });
+    await activities.flagForReview({
+      key: key('flagged'),
+      caseRef,
+      actor: SYSTEM,
+      declinedOfferCount: s.declinedProviderIds.length,
+    });
     s.flaggedForReview = true;
     await notify('REVIEW_FLAGGED', originTeam, 'flagged', { declinedOfferCount: s.declinedProviderIds.length });
   };
@@ -313,8 +370,11 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     await notify(s.round === 1 ? 'CASE_OPEN_FOR_OFFERS' : 'CASE_RELISTED', originTeam, 'open');
 
     // The offer window runs its full length so every matching provider has its chance.
-    await waitWithReminder(() => isTerminal(s), policy.offerWindowMs, policy.reminderBeforeMs, () =>
-      notify('OFFER_WINDOW_CLOSING', originTeam, 'window', { liveOffers: liveOffers(s).length }),
+    await waitWithReminder(
+      () => isTerminal(s),
+      policy.offerWindowMs,
+      policy.reminderBeforeMs,
+      () => notify('OFFER_WINDOW_CLOSING', originTeam, 'window', { liveOffers: liveOffers(s).length }),
     );
     if (isTerminal(s)) return false;
     if (liveOffers(s).length === 0) {
@@ -366,7 +426,8 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     const rejected = () => s.approvals.some((approval) => !approval.approved);
     const decided = () => isTerminal(s) || rejected() || s.approvals.length === 2;
     let inTime = await waitWithReminder(decided, policy.approvalWindowMs, policy.reminderBeforeMs, async () => {
-      if (!s.approvals.some((a) => a.side === 'ORIGIN_RELEASE')) await notify('APPROVAL_REMINDER', originManagers, 'approval');
+      if (!s.approvals.some((a) => a.side === 'ORIGIN_RELEASE'))
+        await notify('APPROVAL_REMINDER', originManagers, 'approval');
       if (!s.approvals.some((a) => a.side === 'RECEIVING_ACCEPTANCE')) {
         await notify('APPROVAL_REMINDER', providerManagers(chosen), 'approval/receiving');
       }
@@ -383,17 +444,39 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     });
     if (!approved) {
       await notify('TRANSFER_REJECTED', originTeam, 'approval', { offerId: chosen.offerId, timedOut: !inTime });
-      await notify('TRANSFER_REJECTED', providerTeam(chosen), 'approval/receiving', { offerId: chosen.offerId, timedOut: !inTime });
+      await notify('TRANSFER_REJECTED', providerTeam(chosen), 'approval/receiving', {
+        offerId: chosen.offerId,
+        timedOut: !inTime,
+      });
       return relistOrClose('ROUNDS_EXHAUSTED');
     }
 
     s.deadlines.transferDueAt = iso(now() + policy.transferWindowMs);
-    if (!(await transition('APPROVED'))) return false;
-    await activities.createTransferDataset({ key: key('ipt'), caseRef, actor: SYSTEM, offerId: chosen.offerId });
+    // The transfer data set exists before anyone can act on the approval.
+    const approvedNow = await lock.run(async () => {
+      if (isTerminal(s)) return false;
+      await activities.changeState({
+        key: key('round', s.round, 'state', 'APPROVED'),
+        caseRef,
+        actor: SYSTEM,
+        state: 'APPROVED',
+        round: s.round,
+      });
+      await activities.createTransferDataset({ key: key('ipt'), caseRef, actor: SYSTEM, offerId: chosen.offerId });
+      s.state = 'APPROVED';
+      return true;
+    });
+    if (!approvedNow) return false;
     await notify('TRANSFER_APPROVED', originManagers, 'approved', { offerId: chosen.offerId });
-    await notify('TRANSFER_APPROVED', providerManagers(chosen), 'approved/receiving', { offerId: chosen.offerId, iptReady: true });
-    const done = await waitWithReminder(() => isTerminal(s), policy.transferWindowMs, policy.reminderBeforeMs, () =>
-      notify('TRANSFER_REMINDER', providerTeam(chosen), 'transfer'),
+    await notify('TRANSFER_APPROVED', providerManagers(chosen), 'approved/receiving', {
+      offerId: chosen.offerId,
+      iptReady: true,
+    });
+    const done = await waitWithReminder(
+      () => isTerminal(s),
+      policy.transferWindowMs,
+      policy.reminderBeforeMs,
+      () => notify('TRANSFER_REMINDER', providerTeam(chosen), 'transfer'),
     );
     if (!done) {
       await notify('TRANSFER_OVERDUE_ESCALATION', escalationLeads, 'transfer');

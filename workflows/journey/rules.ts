@@ -62,17 +62,24 @@ export function requireStaff(actor: Actor, organisationId: string, roles: Role[]
 
 export function checkMakeOffer(s: JourneyState, input: MakeOfferInput, now: number, policy: JourneyPolicy): StaffActor {
   if (input.actor.kind === 'STAFF' && input.actor.organisationId === s.originOrgId) {
-    refuse(REFUSALS.ownPatient, 'Your organisation listed this patient, so it cannot offer to treat them through mutual aid.');
+    refuse(
+      REFUSALS.ownPatient,
+      'Your organisation listed this patient, so it cannot offer to treat them through mutual aid.',
+    );
   }
-  const actor = input.actor.kind === 'STAFF' ? input.actor : refuse(REFUSALS.notAuthorised, 'Only provider staff can make offers.');
+  const actor =
+    input.actor.kind === 'STAFF' ? input.actor : refuse(REFUSALS.notAuthorised, 'Only provider staff can make offers.');
   requireStaff(actor, actor.organisationId, ['CLINICIAN'], 'offer treatment');
   if (!acceptsOffers(s)) wrongState(s, 'make an offer');
   if (s.offers.some((offer) => offer.offerId === input.offerId)) {
     refuse(REFUSALS.duplicateOffer, 'This offer has already been made.');
   }
-  const fromSameProvider = (org: string) => org === actor.organisationId;
-  if (s.pendingOfferOrgs.some(fromSameProvider) || s.offers.some((o) => o.status === 'LIVE' && fromSameProvider(o.providerOrgId))) {
-    refuse(REFUSALS.duplicateOffer, 'Your organisation already has a live offer for this case. Withdraw it first to make another.');
+  // Handlers run one at a time under the journey lock, so a second offer saved meanwhile is seen here.
+  if (s.offers.some((o) => o.status === 'LIVE' && o.providerOrgId === actor.organisationId)) {
+    refuse(
+      REFUSALS.duplicateOffer,
+      'Your organisation already has a live offer for this case. Withdraw it first to make another.',
+    );
   }
   const proposed = parseCalendarDate(input.proposedDate);
   if (!proposed) refuse(REFUSALS.invalidDate, 'The proposed treatment date must be a real date, as YYYY-MM-DD.');
@@ -84,7 +91,10 @@ export function checkMakeOffer(s: JourneyState, input: MakeOfferInput, now: numb
   if (validUntil <= now) refuse(REFUSALS.invalidOffer, 'The offer would already have expired: give a later expiry.');
   if (validUntil > now + policy.maxOfferValidityMs) {
     const days = Math.floor(policy.maxOfferValidityMs / DAY_MS);
-    refuse(REFUSALS.invalidOffer, `An offer can stay open for at most ${days > 0 ? `${days} days` : `${policy.maxOfferValidityMs / 1000} seconds`}.`);
+    refuse(
+      REFUSALS.invalidOffer,
+      `An offer can stay open for at most ${days > 0 ? `${days} days` : `${policy.maxOfferValidityMs / 1000} seconds`}.`,
+    );
   }
   const team = input.clinicalTeam.trim();
   if (team.length === 0 || team.length > MAX_TEAM_LENGTH) {
@@ -114,7 +124,8 @@ export function checkChoice(s: JourneyState, input: RecordChoiceInput, now: numb
   if (input.choice.kind !== 'ACCEPT') return undefined;
   const { offerId } = input.choice;
   const offer = s.offers.find((candidate) => candidate.offerId === offerId);
-  if (!offer || offer.round !== s.round) return refuse(REFUSALS.offerNotFound, 'That offer is not one of the offers on this case.');
+  if (!offer || offer.round !== s.round)
+    return refuse(REFUSALS.offerNotFound, 'That offer is not one of the offers on this case.');
   if (offer.status !== 'LIVE' || Date.parse(offer.validUntil) <= now) {
     refuse(REFUSALS.offerNotLive, 'That offer is no longer open: it was withdrawn or has expired.');
   }
@@ -132,8 +143,10 @@ export function checkApproval(s: JourneyState, input: DecideApprovalInput) {
     refuse(REFUSALS.alreadyDecided, 'This approval has already been decided.');
   }
   const reason = input.reason?.trim() ?? '';
-  if (!input.approve && reason.length === 0) refuse(REFUSALS.reasonRequired, 'Give a reason for rejecting the transfer.');
-  if (reason.length > MAX_REASON_LENGTH) refuse(REFUSALS.reasonRequired, `The reason must be at most ${MAX_REASON_LENGTH} characters.`);
+  if (!input.approve && reason.length === 0)
+    refuse(REFUSALS.reasonRequired, 'Give a reason for rejecting the transfer.');
+  if (reason.length > MAX_REASON_LENGTH)
+    refuse(REFUSALS.reasonRequired, `The reason must be at most ${MAX_REASON_LENGTH} characters.`);
   return { actor, offer };
 }
 
@@ -147,7 +160,13 @@ export function checkConfirmTransfer(s: JourneyState, input: ConfirmTransferInpu
   if (s.state !== 'APPROVED') wrongState(s, 'confirm the transfer');
   const offer = chosenOffer(s);
   if (!offer) return wrongState(s, 'confirm the transfer');
-  const actor = requireStaff(input.actor, offer.providerOrgId, ['CLINICIAN', 'MANAGER', 'COORDINATOR'], 'confirm the transfer');
-  if (!parseCalendarDate(input.treatmentDate)) refuse(REFUSALS.invalidDate, 'The treatment date must be a real date, as YYYY-MM-DD.');
+  const actor = requireStaff(
+    input.actor,
+    offer.providerOrgId,
+    ['CLINICIAN', 'MANAGER', 'COORDINATOR'],
+    'confirm the transfer',
+  );
+  if (!parseCalendarDate(input.treatmentDate))
+    refuse(REFUSALS.invalidDate, 'The treatment date must be a real date, as YYYY-MM-DD.');
   return actor;
 }

@@ -8,8 +8,6 @@ export interface JourneyState {
   state: CaseState;
   round: number;
   offers: OfferView[];
-  /** Providers whose offer is being saved: a second offer from them is a duplicate. */
-  pendingOfferOrgs: string[];
   choice?: PatientChoice;
   approvals: ApprovalView[];
   deadlines: JourneyDeadlines;
@@ -27,7 +25,6 @@ export function initialState(caseRef: string, originOrgId: string): JourneyState
     state: 'LISTED',
     round: 0,
     offers: [],
-    pendingOfferOrgs: [],
     approvals: [],
     deadlines: {},
     declinedProviderIds: [],

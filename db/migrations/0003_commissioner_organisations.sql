@@ -1,0 +1,1 @@
+ALTER TYPE "public"."organisation_kind" ADD VALUE 'COMMISSIONER';

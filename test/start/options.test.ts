@@ -1,0 +1,65 @@
+/** `npm start`'s configuration: demo timings only where unset, embedded or external Temporal, durable state paths. */
+import { describe, expect, it } from 'vitest';
+import { readStartOptions } from '../../scripts/start/options';
+import { statePaths } from '../../scripts/start/state-dir';
+
+const machine = { repoRoot: '/home/dev/mutual-aid', uid: 1000 };
+
+describe('readStartOptions', () => {
+  it('uses demo timings in seconds to minutes when no JOURNEY_* variable is set, and the embedded servers on fixed ports', () => {
+    const options = readStartOptions({}, [], machine);
+    expect(options.policy).toMatchObject({
+      offerWindowMs: 15_000,
+      choiceWindowMs: 120_000,
+      maxRounds: 3,
+      onNoOffers: 'RELIST',
+    });
+    expect(options.temporal).toMatchObject({
+      mode: 'embedded',
+      port: 7233,
+      uiPort: 8233,
+      dbFile: '/home/dev/mutual-aid/.mutual-aid/temporal.sqlite',
+    });
+    expect(options.paths.postgresDir).toBe('/home/dev/mutual-aid/.mutual-aid/postgres');
+    expect(options.once).toBe(false);
+    expect(options.databaseUrl).toBeUndefined();
+  });
+
+  it('keeps a JOURNEY_* value that is set, and takes ports, --once and MUTUAL_AID_ONCE from the caller', () => {
+    const options = readStartOptions(
+      { JOURNEY_OFFER_WINDOW: '2 days', TEMPORAL_PORT: '17233', TEMPORAL_UI_PORT: '18233' },
+      ['--once'],
+      machine,
+    );
+    expect(options.policy.offerWindowMs).toBe(2 * 86_400_000);
+    expect(options.temporal).toMatchObject({ port: 17233, uiPort: 18233 });
+    expect(options.once).toBe(true);
+    expect(readStartOptions({ MUTUAL_AID_ONCE: '1' }, [], machine).once).toBe(true);
+  });
+
+  it('uses the Temporal server at TEMPORAL_ADDRESS and the database at DATABASE_URL instead of starting its own', () => {
+    const options = readStartOptions(
+      { TEMPORAL_ADDRESS: 'temporal.internal:7233', DATABASE_URL: 'postgres://u@db/mutual_aid' },
+      [],
+      machine,
+    );
+    expect(options.temporal).toMatchObject({ mode: 'external', address: 'temporal.internal:7233' });
+    expect(options.databaseUrl).toBe('postgres://u@db/mutual_aid');
+  });
+
+  it('refuses unknown arguments and bad values with the name of what is wrong', () => {
+    expect(() => readStartOptions({}, ['--forever'], machine)).toThrow(/Unknown argument --forever/);
+    expect(() => readStartOptions({ TEMPORAL_UI_PORT: 'eighty' }, [], machine)).toThrow(/TEMPORAL_UI_PORT/);
+    expect(() => readStartOptions({ JOURNEY_CHOICE_WINDOW: 'soon' }, [], machine)).toThrow(/JOURNEY_CHOICE_WINDOW/);
+  });
+});
+
+describe('statePaths', () => {
+  it('keeps state in the repository for a normal user, and under /var/tmp per checkout for root', () => {
+    expect(statePaths('/home/dev/mutual-aid', 1000).stateDir).toBe('/home/dev/mutual-aid/.mutual-aid');
+    const root = statePaths('/root/mutual-aid', 0);
+    expect(root.stateDir).toMatch(/^\/var\/tmp\/mutual-aid\/[0-9a-f]{12}$/);
+    expect(root.postgresDir).toBe(`${root.stateDir}/postgres`);
+    expect(statePaths('/srv/other-checkout', 0).stateDir).not.toBe(root.stateDir);
+  });
+});
