@@ -283,10 +283,10 @@ export class JourneyClient {
     }
   }
 
-  /** Journeys still running, newest first. */
+  /** Journeys still running on this client's task queue, newest first. */
   async openJourneys(limit = 100): Promise<WorkflowExecutionInfo[]> {
     const found: WorkflowExecutionInfo[] = [];
-    const query = `WorkflowType = 'patientJourney' AND ExecutionStatus = 'Running'`;
+    const query = `WorkflowType = 'patientJourney' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.options.taskQueue}'`;
     for await (const info of this.options.client.workflow.list({ query })) {
       found.push(info);
       if (found.length >= limit) break;

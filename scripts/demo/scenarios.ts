@@ -5,8 +5,8 @@
  *   cataract (York)            one offer refused as too far, one made → chosen → approved → transferred
  *   gallbladder (Leeds)        no offers → escalated to the region → relisted → offer → withdrawn (treated locally)
  */
-import type { DemoWorld } from '../../db/demo-seed';
-import type { JourneyOutcome, JourneyPolicy } from '../../workflows/contract';
+import type { DemoOrg, DemoWorld } from '../../db/demo-seed';
+import type { JourneyOutcome, JourneyPolicy, OfferView } from '../../workflows/contract';
 import { CATARACT, GALLBLADDER, HIP_REPLACEMENT } from './patients';
 import type { Steps } from './steps';
 
@@ -14,6 +14,24 @@ export interface Scenario {
   label: string;
   expected: JourneyOutcome['state'];
   run(steps: Steps, track: (caseRef: string) => void): Promise<void>;
+}
+
+/** The end of a journey that works out: the patient picks the offer, both managers approve, treatment is booked. */
+async function chosenApprovedTransferred(
+  s: Steps,
+  caseRef: string,
+  origin: DemoOrg,
+  provider: DemoOrg,
+  offer: OfferView,
+) {
+  await s.pause();
+  await s.choose(caseRef, origin, offer, provider.name);
+  await s.pause();
+  await s.approve(caseRef, origin, 'ORIGIN_RELEASE');
+  await s.pause();
+  await s.approve(caseRef, provider, 'RECEIVING_ACCEPTANCE');
+  await s.pause();
+  await s.confirm(caseRef, provider, offer.proposedDate);
 }
 
 /** Waits allow for the policy's offer window; every other step answers within a minute. */
@@ -38,14 +56,7 @@ export function scenarios(world: DemoWorld, policy: JourneyPolicy): Scenario[] {
           `   ${caseRef}: the offer window stays open its full ${windowSeconds} s so every provider has its chance`,
         );
         await s.waitFor(caseRef, 'CHOOSING', windowWait);
-        await s.pause();
-        await s.choose(caseRef, leeds, nuffield, nuffieldYork.name);
-        await s.pause();
-        await s.approve(caseRef, leeds, 'ORIGIN_RELEASE');
-        await s.pause();
-        await s.approve(caseRef, nuffieldYork, 'RECEIVING_ACCEPTANCE');
-        await s.pause();
-        await s.confirm(caseRef, nuffieldYork, nuffield.proposedDate);
+        await chosenApprovedTransferred(s, caseRef, leeds, nuffieldYork, nuffield);
       },
     },
     {
@@ -60,14 +71,7 @@ export function scenarios(world: DemoWorld, policy: JourneyPolicy): Scenario[] {
         await s.pause();
         const spire = await s.offer(caseRef, spireLeeds, 17);
         await s.waitFor(caseRef, 'CHOOSING', windowWait);
-        await s.pause();
-        await s.choose(caseRef, york, spire, spireLeeds.name);
-        await s.pause();
-        await s.approve(caseRef, york, 'ORIGIN_RELEASE');
-        await s.pause();
-        await s.approve(caseRef, spireLeeds, 'RECEIVING_ACCEPTANCE');
-        await s.pause();
-        await s.confirm(caseRef, spireLeeds, spire.proposedDate);
+        await chosenApprovedTransferred(s, caseRef, york, spireLeeds, spire);
       },
     },
     {

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from './free-port';
 import { resolveTemporalCli } from './temporal-cli';
 
@@ -33,7 +34,7 @@ export interface DevServerOptions {
 
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<TemporalDevServer> {
   const cli = resolveTemporalCli();
-  if (!cli) throw new Error('No Temporal CLI available and no Go toolchain to build one');
+  if (!cli) return startDownloadedDevServer(options);
   const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   if (options.dbFile) args.push('--db-filename', options.dbFile);
@@ -99,4 +100,25 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Without a CLI or Go, the Temporal SDK downloads the dev server as it normally would and runs it. */
+async function startDownloadedDevServer(options: DevServerOptions): Promise<TemporalDevServer> {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'cached-download' },
+      ip: '127.0.0.1',
+      port: options.port,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      dbFilename: options.dbFile,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+  return {
+    address: env.address,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    cliPath: 'downloaded by the Temporal SDK',
+    stop: () => env.teardown(),
+  };
 }

@@ -19,7 +19,9 @@ describe('the database guards', () => {
   it('refuses to update, delete or truncate audit entries', async () => {
     const { db } = database;
     await appendAudit(db, { action: 'TEST_ENTRY', actor: { kind: 'SYSTEM' }, idempotencyKey: 'guard/1' });
-    await expect(db.update(auditLog).set({ action: 'EDITED' }).where(eq(auditLog.idempotencyKey, 'guard/1'))).rejects.toThrow();
+    await expect(
+      db.update(auditLog).set({ action: 'EDITED' }).where(eq(auditLog.idempotencyKey, 'guard/1')),
+    ).rejects.toThrow();
     await expect(db.delete(auditLog).where(eq(auditLog.idempotencyKey, 'guard/1'))).rejects.toThrow();
     await expect(db.execute(sql`truncate audit_log`)).rejects.toThrow();
     const [row] = await db.select().from(auditLog).where(eq(auditLog.idempotencyKey, 'guard/1'));
@@ -37,7 +39,10 @@ describe('the database guards', () => {
     const nhsNumber = '9434765919';
     const error = await database.db
       .execute(sql`insert into cases (case_ref, nhs_number) values ('MA-TEST0001', ${nhsNumber})`)
-      .then(() => undefined, (caught: unknown) => caught);
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
     expect(String((error as Error).message)).toContain(nhsNumber);
     const safe = withoutParameters(error);
     expect(safe).toBeInstanceOf(DatabaseError);
@@ -52,7 +57,10 @@ describe('the database guards', () => {
     const error = await db
       .insert(auditLog)
       .values({ action: 'DUP', outcome: 'OK', actorKind: 'SYSTEM', channel: 'SYSTEM', idempotencyKey: 'guard/3' })
-      .then(() => undefined, (caught: unknown) => caught);
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
     expect(isUniqueViolation(error, 'audit_log_idempotency_key_unique')).toBe(true);
     expect(isUniqueViolation(error, 'some_other_constraint')).toBe(false);
   });

@@ -4,8 +4,8 @@ import { approvals, cases, choices, offers, transferDatasets } from '../../db/sc
 import { notificationsForCase } from '../../db/outbox';
 import type { patientJourney } from '../../workflows';
 import { as } from '../support/fixtures';
-import { createJourneyEnv, type JourneyEnv } from '../support/journey-env';
-import { auditActions, listPatient, makeOffer, waitForState } from '../support/journey-helpers';
+import { createJourneyEnv, eventually, type JourneyEnv } from '../support/journey-env';
+import { TRANSFER_AUDIT_TRAIL, auditActions, listPatient, makeOffer, waitForState } from '../support/journey-helpers';
 
 describe('a patient listed, offered twice, choosing, approved and transferred', () => {
   let env: JourneyEnv;
@@ -20,6 +20,10 @@ describe('a patient listed, offered twice, choosing, approved and transferred', 
     const journeys = env.journeys();
     const caseRef = await listPatient(journeys, world, { rttClockStart: '2025-06-02' });
     await waitForState(journeys, caseRef, 'OPEN_FOR_OFFERS');
+    const open = await eventually(async () =>
+      (await journeys.openJourneys()).find((info) => info.workflowId === caseRef),
+    );
+    expect(open.type).toBe('patientJourney');
 
     const york = await makeOffer(journeys, caseRef, world.independent);
     const sheffield = await makeOffer(journeys, caseRef, world.nhsProvider);
@@ -49,6 +53,7 @@ describe('a patient listed, offered twice, choosing, approved and transferred', 
     expect(transferred.ok && transferred.value.state).toBe('TRANSFERRED');
     const outcome = await env.client.workflow.getHandle<typeof patientJourney>(caseRef).result();
     expect(outcome).toEqual({ state: 'TRANSFERRED', rounds: 1 });
+    await eventually(async () => !(await journeys.openJourneys()).some((info) => info.workflowId === caseRef));
 
     const [kase] = await database.db.select().from(cases).where(eq(cases.caseRef, caseRef));
     expect(kase?.state).toBe('TRANSFERRED');
@@ -73,20 +78,7 @@ describe('a patient listed, offered twice, choosing, approved and transferred', 
       receivingOrganisation: { odsCode: 'RHQ' },
     });
 
-    expect(await auditActions(database.db, caseRef)).toEqual([
-      'CASE_LISTED',
-      'CASE_OPEN_FOR_OFFERS',
-      'OFFER_MADE',
-      'OFFER_MADE',
-      'CASE_CHOOSING',
-      'CHOICE_ACCEPTED_OFFER',
-      'CASE_AWAITING_APPROVAL',
-      'ORIGIN_RELEASE_APPROVED',
-      'RECEIVING_ACCEPTANCE_APPROVED',
-      'CASE_APPROVED',
-      'IPT_DATASET_CREATED',
-      'CASE_TRANSFERRED',
-    ]);
+    expect(await auditActions(database.db, caseRef)).toEqual(TRANSFER_AUDIT_TRAIL);
     const kinds = (await notificationsForCase(database.db, caseRef)).map((n) => n.kind);
     expect(kinds).toEqual(
       expect.arrayContaining([

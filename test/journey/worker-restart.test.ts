@@ -12,7 +12,7 @@ import { approvals, offers } from '../../db/schema';
 import type { patientJourney } from '../../workflows';
 import { as } from '../support/fixtures';
 import { createJourneyEnv, eventually, type JourneyEnv } from '../support/journey-env';
-import { auditActions, listPatient, makeOffer, waitForState } from '../support/journey-helpers';
+import { TRANSFER_AUDIT_TRAIL, auditActions, listPatient, makeOffer, waitForState } from '../support/journey-helpers';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -101,20 +101,7 @@ describe('a journey whose worker is killed and restarted', () => {
 
     expect(await database.db.select().from(offers).where(eq(offers.caseRef, caseRef))).toHaveLength(2);
     expect(await database.db.select().from(approvals).where(eq(approvals.caseRef, caseRef))).toHaveLength(2);
-    expect(await auditActions(database.db, caseRef)).toEqual([
-      'CASE_LISTED',
-      'CASE_OPEN_FOR_OFFERS',
-      'OFFER_MADE',
-      'OFFER_MADE',
-      'CASE_CHOOSING',
-      'CHOICE_ACCEPTED_OFFER',
-      'CASE_AWAITING_APPROVAL',
-      'ORIGIN_RELEASE_APPROVED',
-      'RECEIVING_ACCEPTANCE_APPROVED',
-      'CASE_APPROVED',
-      'IPT_DATASET_CREATED',
-      'CASE_TRANSFERRED',
-    ]);
+    expect(await auditActions(database.db, caseRef)).toEqual(TRANSFER_AUDIT_TRAIL);
     const notifications = await notificationsForCase(database.db, caseRef);
     const perKind = notifications.reduce<Record<string, number>>(
       (counts, n) => ({ ...counts, [n.kind]: (counts[n.kind] ?? 0) + 1 }),

@@ -63,3 +63,19 @@ export function expectRefused(decision: { ok: boolean; code?: string; message?: 
   expect(decision.code).toBe(code);
   expect(decision.message).toMatch(/\w/);
 }
+
+/** The audit trail of a journey with two offers that ends in a transfer: each step exactly once, in order. */
+export const TRANSFER_AUDIT_TRAIL = [
+  'CASE_LISTED',
+  'CASE_OPEN_FOR_OFFERS',
+  'OFFER_MADE',
+  'OFFER_MADE',
+  'CASE_CHOOSING',
+  'CHOICE_ACCEPTED_OFFER',
+  'CASE_AWAITING_APPROVAL',
+  'ORIGIN_RELEASE_APPROVED',
+  'RECEIVING_ACCEPTANCE_APPROVED',
+  'CASE_APPROVED',
+  'IPT_DATASET_CREATED',
+  'CASE_TRANSFERRED',
+];
