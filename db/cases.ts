@@ -1,16 +1,18 @@
 /** Reading and writing case rows outside the journey: the listing itself, and lookups. */
 import { and, eq, notInArray } from 'drizzle-orm';
 import { TERMINAL_CASE_STATES } from '../domain/journey-states';
+import type { LatLon } from '../domain/distance';
 import type { Listing } from '../domain/listing';
 import type { Queryable } from './client';
 import { cases, patients, postcodeDistricts } from './schema';
 
-export async function outcodeExists(db: Queryable, outcode: string): Promise<boolean> {
+/** The centroid of a postcode district; undefined for a district the reference data does not know. */
+export async function outcodeLocation(db: Queryable, outcode: string): Promise<LatLon | undefined> {
   const [row] = await db
-    .select({ outcode: postcodeDistricts.outcode })
+    .select({ latitude: postcodeDistricts.latitude, longitude: postcodeDistricts.longitude })
     .from(postcodeDistricts)
     .where(eq(postcodeDistricts.outcode, outcode));
-  return row !== undefined;
+  return row;
 }
 
 /** The live case this origin already has for the patient, if any. */
@@ -33,13 +35,15 @@ export interface NewCase {
   originOrgId: string;
   listedBy: string;
   ageBand: string;
+  /** The centroid of the patient's postcode district. */
+  location: LatLon;
   listing: Listing;
 }
 
 /** Inserts the case and its patient details; the caller owns the transaction. */
 export async function insertCase(
   db: Queryable,
-  { caseRef, originOrgId, listedBy, ageBand, listing }: NewCase,
+  { caseRef, originOrgId, listedBy, ageBand, location, listing }: NewCase,
 ): Promise<void> {
   await db.insert(cases).values({
     caseRef,
@@ -57,6 +61,8 @@ export async function insertCase(
     ageBand,
     needsCriticalCare: listing.needsCriticalCare,
     outcode: listing.postcode.outcode,
+    latitude: location.latitude,
+    longitude: location.longitude,
     maxTravelMiles: listing.maxTravelMiles,
     travelNeeds: listing.travelNeeds,
     appropriatenessJudgedBy: listing.appropriatenessJudgedBy,

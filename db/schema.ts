@@ -25,7 +25,14 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { CARE_TYPES, DIAGNOSTIC_MODALITIES, ORGANISATION_KINDS, PRIORITIES, REGIONS, ROLES } from '../domain/codes';
-import { CASE_STATES, OFFER_STATUSES, APPROVAL_SIDES, CHOICE_OUTCOMES, CHAT_PLATFORMS } from '../domain/journey-states';
+import {
+  CASE_STATES,
+  OFFER_STATUSES,
+  APPROVAL_SIDES,
+  CHOICE_OUTCOMES,
+  CHAT_PLATFORMS,
+  POSTING_STATUSES,
+} from '../domain/journey-states';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -40,6 +47,7 @@ export const offerStatus = pgEnum('offer_status', OFFER_STATUSES);
 export const approvalSide = pgEnum('approval_side', APPROVAL_SIDES);
 export const choiceOutcome = pgEnum('choice_outcome', CHOICE_OUTCOMES);
 export const chatPlatform = pgEnum('chat_platform', CHAT_PLATFORMS);
+export const postingStatus = pgEnum('posting_status', POSTING_STATUSES);
 
 /** Reference: RTT treatment function codes. */
 export const treatmentFunctions = pgTable('treatment_functions', {
@@ -170,6 +178,9 @@ export const cases = pgTable(
     outcode: text('outcode')
       .notNull()
       .references(() => postcodeDistricts.outcode),
+    /** The district's centroid, copied at listing so matching can index the patient's reach. */
+    latitude: doublePrecision('latitude').notNull(),
+    longitude: doublePrecision('longitude').notNull(),
     /** Null: anywhere in England. */
     maxTravelMiles: integer('max_travel_miles'),
     travelNeeds: text('travel_needs')
@@ -201,6 +212,60 @@ export const cases = pgTable(
       .on(t.originOrgId, t.nhsNumber)
       .where(sql`${t.state} not in (${TERMINAL_CASE_STATES_SQL})`),
     index('cases_state_idx').on(t.state),
+  ],
+);
+
+/**
+ * Spare capacity a provider posts for one of its sites: what it can treat,
+ * how many patients, when, and the clinical limits of that capacity.
+ */
+export const capacityPostings = pgTable(
+  'capacity_postings',
+  {
+    id: uuid('id').primaryKey(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    specialtyCode: text('specialty_code')
+      .notNull()
+      .references(() => treatmentFunctions.code),
+    careType: careType('care_type').notNull(),
+    diagnosticModality: diagnosticModality('diagnostic_modality'),
+    /** OPCS-4 codes or code prefixes covered (`W37`, `W38.1`); empty: any procedure in the specialty. */
+    procedureCodes: text('procedure_codes')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    slots: integer('slots').notNull(),
+    slotsFilled: integer('slots_filled').notNull().default(0),
+    availableFrom: date('available_from').notNull(),
+    availableUntil: date('available_until').notNull(),
+    maxBmi: numeric('max_bmi', { precision: 4, scale: 1, mode: 'number' }).notNull(),
+    maxAsa: smallint('max_asa').notNull(),
+    minAge: smallint('min_age').notNull().default(18),
+    maxAge: smallint('max_age').notNull().default(120),
+    hasCriticalCare: boolean('has_critical_care').notNull(),
+    status: postingStatus('status').notNull().default('OPEN'),
+    postedBy: uuid('posted_by')
+      .notNull()
+      .references(() => people.id),
+    postedAt: timestamp('posted_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('capacity_postings_slots', sql`${t.slots} > 0 and ${t.slotsFilled} between 0 and ${t.slots}`),
+    check('capacity_postings_dates', sql`${t.availableUntil} >= ${t.availableFrom}`),
+    check('capacity_postings_max_bmi_range', sql`${t.maxBmi} between 10 and 80`),
+    check('capacity_postings_max_asa_range', sql`${t.maxAsa} between 1 and 4`),
+    check('capacity_postings_ages', sql`${t.minAge} between 0 and 120 and ${t.maxAge} between ${t.minAge} and 120`),
+    check(
+      'capacity_postings_modality_iff_diagnostic',
+      sql`(${t.careType} = 'DIAGNOSTIC') = (${t.diagnosticModality} is not null)`,
+    ),
+    index('capacity_postings_site_idx').on(t.siteId),
   ],
 );
 
@@ -363,3 +428,4 @@ export type Site = typeof sites.$inferSelect;
 export type CaseRow = typeof cases.$inferSelect;
 export type OfferRow = typeof offers.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type CapacityPostingRow = typeof capacityPostings.$inferSelect;

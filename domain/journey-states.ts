@@ -48,3 +48,7 @@ export const WITHDRAW_REASONS = [
   'OTHER',
 ] as const;
 export type WithdrawReason = (typeof WITHDRAW_REASONS)[number];
+
+/** A capacity posting is open until its slots are filled, it is withdrawn, or its last date passes. */
+export const POSTING_STATUSES = ['OPEN', 'FILLED', 'WITHDRAWN', 'EXPIRED'] as const;
+export type PostingStatus = (typeof POSTING_STATUSES)[number];

@@ -15,7 +15,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { appendAudit } from '../db/audit';
-import { caseRow, insertCase, liveCaseFor, outcodeExists } from '../db/cases';
+import { caseRow, insertCase, liveCaseFor, outcodeLocation } from '../db/cases';
 import type { Db } from '../db/client';
 import { isUniqueViolation, withoutParameters } from '../db/errors';
 import { membershipIn, organisationByOds } from '../db/people';
@@ -117,13 +117,14 @@ export class JourneyClient {
         message: `The move must be judged appropriate by a clinician at ${listing.originOds}`,
       });
     }
-    if (!(await outcodeExists(db, listing.postcode.outcode))) {
+    const location = await outcodeLocation(db, listing.postcode.outcode);
+    if (!location) {
       errors.push({ field: 'postcode', message: `${listing.postcode.outcode} is not a known UK postcode district` });
     }
     const existing = origin && (await liveCaseFor(db, origin.id, listing.nhsNumber));
     if (existing)
       errors.push({ field: 'nhsNumber', message: `This patient is already listed by your trust as ${existing}` });
-    if (errors.length > 0 || !origin) {
+    if (errors.length > 0 || !origin || !location) {
       await this.auditRefusal(actingAs, 'LIST_PATIENT', 'INPUT.INVALID', undefined, origin?.id);
       return { ok: false, errors };
     }
@@ -135,6 +136,7 @@ export class JourneyClient {
         originOrgId: origin.id,
         listedBy: actingAs.personId,
         ageBand: ageBand(listing.dateOfBirth, now),
+        location,
         listing,
       });
       await appendAudit(tx, {
