@@ -62,6 +62,8 @@ export default tseslint.config(
       'workflows/contract.ts',
       'workflows/worker.ts',
       'workflows/client.ts',
+      'workflows/capacity-client.ts',
+      'workflows/schedules.ts',
       'workflows/config.ts',
       'workflows/activities/**',
     ],

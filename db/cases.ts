@@ -1,5 +1,5 @@
 /** Reading and writing case rows outside the journey: the listing itself, and lookups. */
-import { and, eq, notInArray } from 'drizzle-orm';
+import { and, eq, inArray, notInArray } from 'drizzle-orm';
 import { TERMINAL_CASE_STATES } from '../domain/journey-states';
 import type { LatLon } from '../domain/distance';
 import type { Listing } from '../domain/listing';
@@ -85,4 +85,17 @@ export async function insertCase(
 export async function caseRow(db: Queryable, caseRef: string) {
   const [row] = await db.select().from(cases).where(eq(cases.caseRef, caseRef));
   return row;
+}
+
+/** Each case's current offer round and origin trust, for the notification fan-out. */
+export async function caseRounds(
+  db: Queryable,
+  caseRefs: string[],
+): Promise<Map<string, { round: number; originOrgId: string }>> {
+  if (caseRefs.length === 0) return new Map();
+  const rows = await db
+    .select({ caseRef: cases.caseRef, round: cases.round, originOrgId: cases.originOrgId })
+    .from(cases)
+    .where(inArray(cases.caseRef, caseRefs));
+  return new Map(rows.map((row) => [row.caseRef, { round: row.round, originOrgId: row.originOrgId }]));
 }

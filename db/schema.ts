@@ -152,7 +152,11 @@ export const memberships = pgTable(
 /** States a case never leaves; outside them a patient has at most one live listing per origin trust. */
 export const TERMINAL_CASE_STATES_SQL = sql.raw(`'WITHDRAWN', 'CLOSED', 'TRANSFERRED'`);
 
-/** A listed patient, pseudonymous apart from the NHS number kept for the one-live-listing rule. */
+/**
+ * A listed patient, pseudonymous apart from the NHS number kept for the one-live-listing rule.
+ * Matching's ranking index (cases_open_rank_idx, partial, with INCLUDE columns)
+ * lives in the custom migration 0005_matching_indexes, beside the distance functions it is used with.
+ */
 export const cases = pgTable(
   'cases',
   {
@@ -218,6 +222,8 @@ export const cases = pgTable(
 /**
  * Spare capacity a provider posts for one of its sites: what it can treat,
  * how many patients, when, and the clinical limits of that capacity.
+ * Matching's partial index on open postings (capacity_postings_open_match_idx)
+ * lives in the custom migration 0005_matching_indexes.
  */
 export const capacityPostings = pgTable(
   'capacity_postings',
@@ -317,6 +323,7 @@ export const offers = pgTable(
     check('offers_valid_after_made', sql`${t.validUntil} > ${t.madeAt}`),
     check('offers_closed_when_not_live', sql`(${t.status} = 'LIVE') = (${t.closedAt} is null)`),
     index('offers_case_idx').on(t.caseRef),
+    // Matching's offers_provider_case_idx (provider_org_id, case_ref) lives in migration 0005_matching_indexes.
   ],
 );
 

@@ -29,6 +29,10 @@ export const NOTIFICATION_KINDS = [
   'CASE_CLOSED',
   'CASE_WITHDRAWN',
   'REVIEW_FLAGGED',
+  /** To a provider's clinicians: cases newly matching its capacity, batched (case refs and a count only). */
+  'NEW_MATCHES_DIGEST',
+  /** To a region's escalation leads, daily: stalled cases and patients nearing 52, 65 or 78 weeks. */
+  'ESCALATION_DIGEST',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -39,7 +43,8 @@ export interface JourneyNotification {
   /** Unique per message: a retried send with the same key is delivered once. */
   key: string;
   kind: NotificationKind;
-  caseRef: string;
+  /** Absent for digests, which name several cases in `data`. */
+  caseRef?: string;
   audience: Audience;
   /** References and codes only (offer ids, states, deadlines): never patient identifiers. */
   data?: Record<string, string | number | boolean>;

@@ -7,8 +7,8 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { describeFieldErrors, validateWith } from '../domain/field-errors';
-import type { JourneyPolicy } from './contract';
-import { JOURNEY_TASK_QUEUE } from './contract';
+import type { DigestSettings, JourneyPolicy } from './contract';
+import { JOURNEY_TASK_QUEUE, NOTIFICATIONS_TASK_QUEUE } from './contract';
 
 const duration = (name: string, fallback: string) =>
   z
@@ -49,12 +49,54 @@ const configSchema = z.object({
   JOURNEY_ON_NO_OFFERS: z
     .enum(['RELIST', 'CLOSE'], { error: 'JOURNEY_ON_NO_OFFERS must be RELIST or CLOSE' })
     .default('RELIST'),
+  NOTIFY_TASK_QUEUE: z.string().min(1).default(NOTIFICATIONS_TASK_QUEUE),
+  NOTIFY_DIGEST_WINDOW: duration('NOTIFY_DIGEST_WINDOW', '15 minutes'),
+  NOTIFY_CHANNEL_INTERVAL: duration('NOTIFY_CHANNEL_INTERVAL', '1s'),
+  NOTIFY_MAX_PER_SECOND: z.coerce
+    .number({ error: 'NOTIFY_MAX_PER_SECOND must be a number' })
+    .positive({ error: 'NOTIFY_MAX_PER_SECOND must be more than 0' })
+    .max(1000, { error: 'NOTIFY_MAX_PER_SECOND must be at most 1000' })
+    .default(20),
+  STALLED_AFTER: duration('STALLED_AFTER', '7 days'),
+  ESCALATION_DIGEST_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'ESCALATION_DIGEST_AT must be a time such as 07:00' })
+    .default('07:00'),
+  ESCALATION_DIGEST_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, { error: 'ESCALATION_DIGEST_TIMEZONE must be an IANA time zone such as Europe/London' })
+    .default('Europe/London'),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How notifications are batched and paced (Slack: about one message a second per channel). */
+export interface NotificationSettings extends DigestSettings {
+  /** Temporal's task-queue rate limit for notification sends, across all workers. */
+  maxPerSecond: number;
+}
+
+export interface EscalationSettings {
+  stalledAfterMs: number;
+  /** Local time of the daily digest. */
+  hour: number;
+  minute: number;
+  timezone: string;
+}
 
 export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
   databaseUrl?: string;
   journeyPolicy: JourneyPolicy;
+  notifications: NotificationSettings;
+  escalation: EscalationSettings;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -74,6 +116,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reminderBeforeMs: c.JOURNEY_REMINDER_BEFORE,
       maxRounds: c.JOURNEY_MAX_ROUNDS,
       onNoOffers: c.JOURNEY_ON_NO_OFFERS,
+    },
+    notifications: {
+      notificationsTaskQueue: c.NOTIFY_TASK_QUEUE,
+      windowMs: c.NOTIFY_DIGEST_WINDOW,
+      channelIntervalMs: c.NOTIFY_CHANNEL_INTERVAL,
+      maxPerSecond: c.NOTIFY_MAX_PER_SECOND,
+    },
+    escalation: {
+      stalledAfterMs: c.STALLED_AFTER,
+      hour: Number(c.ESCALATION_DIGEST_AT.slice(0, 2)),
+      minute: Number(c.ESCALATION_DIGEST_AT.slice(3, 5)),
+      timezone: c.ESCALATION_DIGEST_TIMEZONE,
     },
   };
 }

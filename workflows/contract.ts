@@ -4,11 +4,25 @@
  * import from here; nothing here may carry a patient identifier, because
  * Temporal keeps inputs and results in its history for the retention period.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CareType, Priority, Region, Role } from '../domain/codes';
-import type { ApprovalSide, CaseState, CloseReason, OfferStatus, WithdrawReason } from '../domain/journey-states';
+import type {
+  ApprovalSide,
+  CaseState,
+  CloseReason,
+  OfferStatus,
+  PostingStatus,
+  WithdrawReason,
+} from '../domain/journey-states';
+import type { PostingTerms, PostingTermsInput } from '../domain/posting';
 
 export const JOURNEY_TASK_QUEUE = 'mutual-aid-journeys';
+/**
+ * Notification sends run on their own task queue, whose workers set
+ * Temporal's task-queue rate limit: the global pace to Slack and Teams holds
+ * however many workers poll.
+ */
+export const NOTIFICATIONS_TASK_QUEUE = 'mutual-aid-notifications';
 
 /** One journey per listing: the workflow id is the case reference, so a listing can never start twice. */
 export const journeyWorkflowId = (caseRef: string): string => caseRef;
@@ -173,3 +187,122 @@ export const REFUSALS = {
   invalidDate: 'INPUT.INVALID_DATE',
 } as const;
 export type RefusalCode = (typeof REFUSALS)[keyof typeof REFUSALS];
+
+// ─── Capacity postings ────────────────────────────────────────────────────────
+
+/** One workflow per posting, named by the id the poster's client chose, so a retried post starts nothing twice. */
+export const postingWorkflowId = (postingId: string): string => `posting-${postingId}`;
+
+export interface CapacityPostingInput {
+  postingId: string;
+  organisationId: string;
+  /** The clinician or manager who posted; already checked against the organisation by the client. */
+  postedBy: StaffActor;
+  terms: PostingTerms;
+}
+
+export interface PostingView {
+  postingId: string;
+  organisationId: string;
+  status: PostingStatus;
+  terms: PostingTerms;
+  slotsFilled: number;
+  /** When the posting expires by date, unless filled or withdrawn first. */
+  expiresAt: string;
+}
+
+export interface EditPostingInput {
+  actor: Actor;
+  /** Only the fields that change; the whole posting is validated again. */
+  changes: Partial<PostingTermsInput>;
+}
+
+export interface RecordSlotsFilledInput {
+  actor: Actor;
+  /** How many more slots were taken up (1 for one patient booked). */
+  count: number;
+}
+
+export interface WithdrawPostingInput {
+  actor: Actor;
+}
+
+// Updates, not Signals: the provider in chat needs a definite yes or no (with field errors when no).
+/** Sent with the start (update-with-start): answers once the posting is saved, or refuses it. */
+export const confirmPostingUpdate = defineUpdate<PostingView>('confirmPosting');
+export const editPostingUpdate = defineUpdate<PostingView, [EditPostingInput]>('editPosting');
+export const recordSlotsFilledUpdate = defineUpdate<PostingView, [RecordSlotsFilledInput]>('recordSlotsFilled');
+export const withdrawPostingUpdate = defineUpdate<PostingView, [WithdrawPostingInput]>('withdrawPosting');
+
+export const postingStatusQuery = defineQuery<PostingView>('postingStatus');
+
+/** How a posting's workflow ended: REFUSED when it was never saved (its site is not the organisation's). */
+export interface PostingOutcome {
+  status: PostingStatus | 'REFUSED';
+  slotsFilled: number;
+}
+
+export const POSTING_REFUSALS = {
+  invalid: 'INPUT.INVALID',
+  notAuthorised: 'ACTOR.NOT_AUTHORISED',
+  notOpen: 'POSTING.NOT_OPEN',
+  overfilled: 'POSTING.OVERFILLED',
+  siteNotOurs: 'POSTING.SITE_NOT_OURS',
+} as const;
+
+// ─── Notification fan-out ─────────────────────────────────────────────────────
+
+/** One digest workflow per provider organisation: its clinicians' channel, paced and batched in one place. */
+export const digestWorkflowId = (organisationId: string): string => `digest-${organisationId}`;
+
+/** A case newly matching a provider's capacity, in one offer round. */
+export interface CaseMatch {
+  caseRef: string;
+  round: number;
+}
+
+export interface DigestSettings {
+  /** How long matches collect before one digest goes out. */
+  windowMs: number;
+  /** The least time between two messages to the same channel (Slack: about one a second). */
+  channelIntervalMs: number;
+  notificationsTaskQueue: string;
+}
+
+export interface ProviderDigestInput {
+  organisationId: string;
+  settings: DigestSettings;
+  /** Carried across continue-as-new. */
+  carried?: { seen: string[]; pending: CaseMatch[]; sent: number };
+}
+
+/** A Signal, not an Update: the fan-out only hands matches over (signal-with-start) and needs no answer. */
+export const newMatchesSignal = defineSignal<[CaseMatch[]]>('newMatches');
+
+export interface DigestStatus {
+  organisationId: string;
+  /** Matches waiting for the next digest. */
+  pending: number;
+  /** Digests sent since the first run. */
+  sent: number;
+  /** Matches remembered for de-duplication. */
+  seen: number;
+}
+
+export const digestStatusQuery = defineQuery<DigestStatus>('digestStatus');
+
+// ─── Daily escalation digest ──────────────────────────────────────────────────
+
+export const ESCALATION_SCHEDULE_ID = 'mutual-aid-escalation-digest';
+
+export interface EscalationDigestInput {
+  /** A case in a non-final state unchanged for longer than this is stalled. */
+  stalledAfterMs: number;
+  notificationsTaskQueue: string;
+}
+
+export interface EscalationDigestResult {
+  regions: number;
+  stalled: number;
+  approaching: number;
+}

@@ -1,2 +1,5 @@
 /** Every workflow the worker runs; the bundler starts here. */
 export { patientJourney } from './journey/journey';
+export { capacityPosting } from './capacity/posting';
+export { providerDigest } from './notifications/provider-digest';
+export { escalationDigest } from './notifications/escalation-digest';

@@ -83,6 +83,22 @@ const reason = (data: Data) => CLOSE_AND_WITHDRAW_REASONS[String(data.reason)] ?
 const side = (data: Data) => (data.side === 'RECEIVING_ACCEPTANCE' ? 'accept the patient' : 'release the patient');
 const offerText = (offer: OfferLabel | undefined) =>
   offer ? `${offer.siteName} (${offer.providerName}), treatment ${offer.proposedDate}` : 'an offer';
+/** Case references only (`MA-` and eight characters), whatever else a field carries. */
+const caseRefsIn = (data: Data, field: string): string[] =>
+  typeof data[field] === 'string' ? (data[field].match(/\bMA-[0-9A-HJKMNP-TV-Z]{8}\b/g) ?? []) : [];
+const refList = (data: Data, field: string): string => {
+  const refs = caseRefsIn(data, field);
+  const more = count(data, 'count') - refs.length;
+  return refs.length === 0 ? 'see the matching list' : `${refs.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+};
+/** An escalation list: `MA-… STATE 9d 50w` or `MA-… 49w→52`, each part checked before it is shown. */
+const listed = (data: Data, field: string): string => {
+  const value = data[field];
+  if (typeof value !== 'string' || value === '') return '';
+  const entry = /^MA-[0-9A-HJKMNP-TV-Z]{8}( [A-Z_]+ \d+d \d+w| \d+w→\d+)$/;
+  const entries = value.split(', ').filter((part) => entry.test(part));
+  return entries.length > 0 ? ` (${entries.join(', ')})` : '';
+};
 const dateText = (data: Data, field: string): string => {
   const value = data[field];
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : 'a date to be confirmed';
@@ -117,6 +133,11 @@ const SENTENCES: Record<NotificationKind, (data: Data, offer?: OfferLabel) => st
   CASE_WITHDRAWN: (d) => `Case withdrawn: ${reason(d)}.`,
   REVIEW_FLAGGED: (d) =>
     `Flagged for review: the patient declined offers from ${plural(count(d, 'declinedOfferCount'), 'provider')}.`,
+  NEW_MATCHES_DIGEST: (d) =>
+    `${plural(count(d, 'count'), 'waiting patient')} newly match your capacity: ${refList(d, 'caseRefs')}.`,
+  ESCALATION_DIGEST: (d) =>
+    `Daily escalation digest: ${plural(count(d, 'stalledCount'), 'stalled case')}${listed(d, 'stalled')}; ` +
+    `${count(d, 'approachingCount')} nearing 52/65/78 weeks (${count(d, 'approaching52')}/${count(d, 'approaching65')}/${count(d, 'approaching78')})${listed(d, 'approaching')}.`,
 };
 
 const isKnownKind = (kind: string): kind is NotificationKind => Object.prototype.hasOwnProperty.call(SENTENCES, kind);

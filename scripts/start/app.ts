@@ -1,17 +1,21 @@
 /**
  * What `npm start` runs once its infrastructure is up, given connections it
- * does not own: the journey worker (with the outbox notifier), the console
- * chat client that prints each notification, and the scripted demo. The
- * smoke test runs exactly this against the test servers.
+ * does not own: the journey and notification workers (with the outbox
+ * notifier), the daily escalation schedule, the console chat client that
+ * prints each notification, and the scripted demo. The smoke test runs
+ * exactly this against the test servers.
  */
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { startConsoleChat } from '../../bot/console/console-chat';
 import type { Db } from '../../db/client';
 import { OutboxNotifier } from '../../workflows/activities/outbox-notifier';
+import { CapacityClient } from '../../workflows/capacity-client';
 import { JourneyClient } from '../../workflows/client';
+import { loadConfig, type EscalationSettings, type NotificationSettings } from '../../workflows/config';
 import type { JourneyPolicy } from '../../workflows/contract';
-import { createJourneyWorker } from '../../workflows/worker';
+import { ensureSchedules } from '../../workflows/schedules';
+import { createWorkers } from '../../workflows/worker';
 import { runDemo, type DemoReport } from '../demo/run-demo';
 
 export interface AppDeps {
@@ -21,6 +25,11 @@ export interface AppDeps {
   namespace?: string;
   taskQueue: string;
   policy: JourneyPolicy;
+  /** Defaults: the configuration's defaults, on a notifications task queue beside `taskQueue`. */
+  notifications?: NotificationSettings;
+  escalation?: EscalationSettings;
+  /** The escalation schedule's id; tests give each run its own. */
+  scheduleId?: string;
   print: (line: string) => void;
   /** A prebuilt workflow bundle (the tests'); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -29,6 +38,7 @@ export interface AppDeps {
 
 export interface App {
   journeys: JourneyClient;
+  capacity: CapacityClient;
   /** Runs the scripted demo, then prints every notification it caused before resolving. */
   runDemo(options: { pauseMs: number; signal?: AbortSignal }): Promise<DemoReport>;
   /** Settles when the worker stops; rejects if it fails. */
@@ -38,15 +48,28 @@ export interface App {
 }
 
 export async function startApp(deps: AppDeps): Promise<App> {
-  const worker = await createJourneyWorker({
+  const defaults = loadConfig({});
+  const notifications = deps.notifications ?? {
+    ...defaults.notifications,
+    notificationsTaskQueue: `${deps.taskQueue}-notifications`,
+  };
+  const workers = await createWorkers({
     connection: deps.workerConnection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     db: deps.db,
+    client: deps.client,
     notifier: new OutboxNotifier(deps.db),
+    notifications,
     workflowBundle: deps.workflowBundle,
   });
-  const workerDone = worker.run();
+  await ensureSchedules(deps.client, {
+    taskQueue: deps.taskQueue,
+    notificationsTaskQueue: notifications.notificationsTaskQueue,
+    escalation: deps.escalation ?? defaults.escalation,
+    scheduleId: deps.scheduleId,
+  });
+  const workerDone = workers.run();
   const chat = startConsoleChat({ db: deps.db, print: deps.print, pollMs: deps.chatPollMs });
   const journeys = new JourneyClient({
     client: deps.client,
@@ -54,10 +77,12 @@ export async function startApp(deps: AppDeps): Promise<App> {
     taskQueue: deps.taskQueue,
     policy: deps.policy,
   });
+  const capacity = new CapacityClient({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue });
   let stopping: Promise<void> | undefined;
 
   return {
     journeys,
+    capacity,
     workerDone,
     async runDemo({ pauseMs, signal }) {
       const report = await runDemo({
@@ -74,7 +99,7 @@ export async function startApp(deps: AppDeps): Promise<App> {
     },
     stop() {
       stopping ??= (async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
+        workers.shutdown();
         try {
           await workerDone;
         } finally {

@@ -1,15 +1,20 @@
 /**
  * Everything a journey test needs, against the real servers the global setup
- * started: its own database, a Temporal client, a worker on its own task
- * queue running the bundled workflows, and the seeded world.
+ * started: its own database, a Temporal client, the two workers (journeys and
+ * notifications) on task queues of its own running the bundled workflows, and
+ * the seeded world.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { Notifier } from '../../domain/notifications';
+import { CapacityClient } from '../../workflows/capacity-client';
+import type { NotificationSettings } from '../../workflows/config';
 import type { JourneyPolicy } from '../../workflows/contract';
 import { JourneyClient } from '../../workflows/client';
-import { createJourneyWorker } from '../../workflows/worker';
+import { createWorkers, DEFAULT_NOTIFICATION_SETTINGS } from '../../workflows/worker';
+import { OutboxNotifier } from '../../workflows/activities/outbox-notifier';
 import { createTestDatabase, type TestDatabase } from './database';
 import { seedWorld, type World } from './fixtures';
 
@@ -26,25 +31,42 @@ export const FAST_POLICY: JourneyPolicy = {
   onNoOffers: 'RELIST',
 };
 
+/** Notifications in tests: sent at once unless a test exercises the window or the pacing. */
+export const FAST_NOTIFICATIONS: Omit<NotificationSettings, 'notificationsTaskQueue'> = {
+  ...DEFAULT_NOTIFICATION_SETTINGS,
+  windowMs: 200,
+  channelIntervalMs: 200,
+};
+
+export interface JourneyEnvOptions {
+  notifications?: Partial<Omit<NotificationSettings, 'notificationsTaskQueue'>>;
+  /** Replaces the outbox notifier (which still receives what it passes on, if it wraps one). */
+  notifier?: (outbox: Notifier) => Notifier;
+}
+
 export interface JourneyEnv {
   database: TestDatabase;
   client: Client;
   connection: NativeConnection;
   taskQueue: string;
+  notifications: NotificationSettings;
   world: World;
   journeys(policy?: Partial<JourneyPolicy>): JourneyClient;
+  capacity(): CapacityClient;
   startWorker(): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
 export interface RunningWorker {
+  /** The journeys worker; the notifications worker runs and stops beside it. */
   worker: Worker;
+  notificationWorker: Worker;
   stop(): Promise<void>;
 }
 
 let runtimeInstalled = false;
 
-export async function createJourneyEnv(): Promise<JourneyEnv> {
+export async function createJourneyEnv(options: JourneyEnvOptions = {}): Promise<JourneyEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -55,21 +77,31 @@ export async function createJourneyEnv(): Promise<JourneyEnv> {
   const client = new Client({ connection: clientConnection });
   const connection = await NativeConnection.connect({ address });
   const taskQueue = `journeys-${randomUUID()}`;
+  const notifications: NotificationSettings = {
+    ...FAST_NOTIFICATIONS,
+    ...options.notifications,
+    notificationsTaskQueue: `${taskQueue}-notifications`,
+  };
   const world = await seedWorld(database.db);
   const workers: RunningWorker[] = [];
 
   const startWorker = async (): Promise<RunningWorker> => {
-    const worker = await createJourneyWorker({
+    const outbox = new OutboxNotifier(database.db);
+    const both = await createWorkers({
       connection,
       taskQueue,
       db: database.db,
+      client,
+      notifier: options.notifier ? options.notifier(outbox) : outbox,
+      notifications,
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
-    const running = worker.run();
+    const running = both.run();
     const handle: RunningWorker = {
-      worker,
+      worker: both.journeys,
+      notificationWorker: both.notifications,
       async stop() {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
+        both.shutdown();
         await running;
       },
     };
@@ -82,9 +114,11 @@ export async function createJourneyEnv(): Promise<JourneyEnv> {
     client,
     connection,
     taskQueue,
+    notifications,
     world,
     journeys: (policy = {}) =>
       new JourneyClient({ client, db: database.db, taskQueue, policy: { ...FAST_POLICY, ...policy } }),
+    capacity: () => new CapacityClient({ client, db: database.db, taskQueue }),
     startWorker,
     async close() {
       for (const worker of workers) await worker.stop();

@@ -2,12 +2,19 @@
 import type { Db } from '../../db/client';
 import { withoutParameters } from '../../db/errors';
 import type { Notifier } from '../../domain/notifications';
+import { createCapacityActivities } from './capacity-activities';
+import { createEscalationActivities } from './escalation-activities';
+import { createFanOutActivities, type DigestStarter } from './fanout-activities';
 import { createJourneyActivities } from './journey-activities';
 import { createNotifyActivities } from './notify-activities';
+
+export type { DigestStarter } from './fanout-activities';
 
 export interface ActivityDeps {
   db: Db;
   notifier: Notifier;
+  /** Signal-with-starts provider digests; built by the worker from its Temporal client. */
+  digests: DigestStarter;
 }
 
 /**
@@ -32,6 +39,13 @@ export const createActivities = (deps: ActivityDeps) =>
   guardHistory({
     ...createJourneyActivities(deps),
     ...createNotifyActivities(deps),
+    ...createCapacityActivities(deps),
+    ...createFanOutActivities(deps),
+    ...createEscalationActivities(deps),
   });
+
+/** What the notifications task queue's workers run: sends only, paced by that queue's rate limit. */
+export const createNotificationActivities = (deps: Pick<ActivityDeps, 'notifier'>) =>
+  guardHistory({ ...createNotifyActivities(deps) });
 
 export type Activities = ReturnType<typeof createActivities>;

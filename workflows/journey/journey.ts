@@ -368,6 +368,8 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     s.deadlines = { offerWindowClosesAt: iso(now() + policy.offerWindowMs) };
     if (!(await transition(s.round === 1 ? 'OPEN_FOR_OFFERS' : 'RELISTED'))) return false;
     await notify(s.round === 1 ? 'CASE_OPEN_FOR_OFFERS' : 'CASE_RELISTED', originTeam, 'open');
+    // Providers with matching capacity hear of the case through their digests (deduplicated by case and round).
+    await activities.announceCase({ key: key('round', s.round, 'announce'), caseRef, round: s.round });
 
     // The offer window runs its full length so every matching provider has its chance.
     await waitWithReminder(
