@@ -62,6 +62,7 @@ export default tseslint.config(
       'workflows/contract.ts',
       'workflows/worker.ts',
       'workflows/client.ts',
+      'workflows/acting.ts',
       'workflows/capacity-client.ts',
       'workflows/schedules.ts',
       'workflows/config.ts',

@@ -6,22 +6,15 @@
  * exactly why not; refusals are written to the audit log.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
-import { appendAudit } from '../db/audit';
 import type { Db } from '../db/client';
-import { membershipIn } from '../db/people';
 import { sites } from '../db/schema';
 import type { Role } from '../domain/codes';
 import { describeFieldErrors, type FieldError } from '../domain/field-errors';
 import { validatePosting, type PostingTermsInput } from '../domain/posting';
-import type { ActingAs } from './client';
+import { auditRefusal, staffActorFor, updateRefusal, type ActingAs } from './acting';
 import {
   POSTING_REFUSALS,
   confirmPostingUpdate,
@@ -154,16 +147,10 @@ export class CapacityClient {
     }
   }
 
+  /** Posting and changing capacity takes the clinician or manager role. */
   private async staffActor(actingAs: ActingAs): Promise<StaffActor | undefined> {
-    const membership = await membershipIn(this.options.db, actingAs.personId, actingAs.organisationOds);
-    if (!membership?.roles.some((role) => POSTER_ROLES.includes(role))) return undefined;
-    return {
-      kind: 'STAFF',
-      personId: actingAs.personId,
-      organisationId: membership.organisationId,
-      roles: membership.roles,
-      channel: actingAs.channel,
-    };
+    const actor = await staffActorFor(this.options.db, actingAs);
+    return actor?.roles.some((role) => POSTER_ROLES.includes(role)) ? actor : undefined;
   }
 
   private async update<I>(
@@ -204,18 +191,10 @@ export class CapacityClient {
     return { ok: false as const, code, message };
   }
 
-  private async auditRefusal(
-    actingAs: ActingAs,
-    action: string,
-    code: string,
-    postingId?: string,
-    organisationId?: string,
-  ) {
-    await appendAudit(this.options.db, {
-      action,
-      outcome: 'REFUSED',
-      actor: { kind: 'PERSON', personId: actingAs.personId, organisationId, channel: actingAs.channel },
-      detail: { code, organisationOds: actingAs.organisationOds, ...(postingId ? { postingId } : {}) },
+  private auditRefusal(actingAs: ActingAs, action: string, code: string, postingId?: string, organisationId?: string) {
+    return auditRefusal(this.options.db, actingAs, action, code, {
+      organisationId,
+      detail: postingId ? { postingId } : undefined,
     });
   }
 }
@@ -227,11 +206,11 @@ function refusalFrom(
   postingId: string,
   error: unknown,
 ): { ok: false; code: string; message: string; errors?: FieldError[] } {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const code = error.cause.type ?? 'POSTING.REFUSED';
+  const refused = updateRefusal(error, 'POSTING.REFUSED');
+  if (refused) {
     const errors =
-      code === POSTING_REFUSALS.invalid ? (error.cause.details?.[0] as FieldError[] | undefined) : undefined;
-    return { ok: false, code, message: error.cause.message, ...(errors ? { errors } : {}) };
+      refused.code === POSTING_REFUSALS.invalid ? (refused.details?.[0] as FieldError[] | undefined) : undefined;
+    return { ok: false, code: refused.code, message: refused.message, ...(errors ? { errors } : {}) };
   }
   if (error instanceof WorkflowNotFoundError) {
     return { ok: false, code: 'POSTING.NOT_FOUND', message: `There is no open posting ${postingId}.` };

@@ -8,11 +8,9 @@ import { randomInt, randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { appendAudit } from '../db/audit';
 import { caseRow, insertCase, liveCaseFor, outcodeLocation } from '../db/cases';
@@ -34,7 +32,6 @@ import {
   withdrawCaseUpdate,
   withdrawOfferUpdate,
   type Actor,
-  type Channel,
   type ConfirmTransferInput,
   type DecideApprovalInput,
   type JourneyPolicy,
@@ -47,17 +44,13 @@ import {
   type WithdrawOfferInput,
 } from './contract';
 import type { patientJourney } from './journey/journey';
+import { auditRefusal, staffActorFor, updateRefusal, type ActingAs } from './acting';
+
+export type { ActingAs } from './acting';
 
 export type Decision<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
 export type ListingResult = { ok: true; caseRef: string } | { ok: false; errors: FieldError[] };
-
-/** Who is acting: a person, for one organisation, through one channel. */
-export interface ActingAs {
-  personId: string;
-  organisationOds: string;
-  channel: Channel;
-}
 
 export interface JourneyClientOptions {
   client: Client;
@@ -77,16 +70,8 @@ export class JourneyClient {
   }
 
   /** Resolves a person acting for an organisation; undefined when they hold no role there. */
-  async staffActor(actingAs: ActingAs): Promise<StaffActor | undefined> {
-    const membership = await membershipIn(this.options.db, actingAs.personId, actingAs.organisationOds);
-    if (!membership) return undefined;
-    return {
-      kind: 'STAFF',
-      personId: actingAs.personId,
-      organisationId: membership.organisationId,
-      roles: membership.roles,
-      channel: actingAs.channel,
-    };
+  staffActor(actingAs: ActingAs): Promise<StaffActor | undefined> {
+    return staffActorFor(this.options.db, actingAs);
   }
 
   /**
@@ -349,27 +334,14 @@ export class JourneyClient {
     };
   }
 
-  private async auditRefusal(
-    actingAs: ActingAs,
-    action: string,
-    code: string,
-    caseRef?: string,
-    organisationId?: string,
-  ) {
-    await appendAudit(this.options.db, {
-      caseRef,
-      action,
-      outcome: 'REFUSED',
-      actor: { kind: 'PERSON', personId: actingAs.personId, organisationId, channel: actingAs.channel },
-      detail: { code, organisationOds: actingAs.organisationOds },
-    });
+  private auditRefusal(actingAs: ActingAs, action: string, code: string, caseRef?: string, organisationId?: string) {
+    return auditRefusal(this.options.db, actingAs, action, code, { caseRef, organisationId });
   }
 }
 
 function refusalFrom(caseRef: string, error: unknown): Decision<never> {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    return { ok: false, code: error.cause.type ?? 'JOURNEY.REFUSED', message: error.cause.message };
-  }
+  const refused = updateRefusal(error, 'JOURNEY.REFUSED');
+  if (refused) return { ok: false, code: refused.code, message: refused.message };
   if (error instanceof WorkflowNotFoundError) {
     return { ok: false, code: 'CASE.NOT_FOUND', message: `There is no open journey for case ${caseRef}.` };
   }
