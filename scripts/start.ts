@@ -85,6 +85,8 @@ async function main(): Promise<number> {
     namespace: options.temporal.namespace,
     taskQueue: options.temporal.taskQueue,
     policy: options.policy,
+    notifications: options.notifications,
+    escalation: options.escalation,
     print,
   });
   cleanup.add('journey worker and chat client', () => app.stop());

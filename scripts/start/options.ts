@@ -11,7 +11,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { describeFieldErrors, validateWith } from '../../domain/field-errors';
 import type { JourneyPolicy } from '../../workflows/contract';
-import { loadConfig } from '../../workflows/config';
+import { loadConfig, type EscalationSettings, type NotificationSettings } from '../../workflows/config';
 import { statePaths, type StatePaths } from './state-dir';
 
 type Env = Record<string, string | undefined>;
@@ -39,6 +39,10 @@ export interface StartOptions {
   databaseUrl?: string;
   temporal: TemporalTarget & { namespace: string; taskQueue: string };
   policy: JourneyPolicy;
+  /** Digest batching, pacing and rate (the NOTIFY_* variables). */
+  notifications: NotificationSettings;
+  /** The daily escalation digest (STALLED_AFTER, ESCALATION_DIGEST_*). */
+  escalation: EscalationSettings;
   /** Pause between the demo's actions. */
   pauseMs: number;
 }
@@ -107,6 +111,8 @@ export function readStartOptions(env: Env, argv: string[], machine: { repoRoot: 
     databaseUrl: config.databaseUrl,
     temporal: { ...target, namespace, taskQueue },
     policy: config.journeyPolicy,
+    notifications: config.notifications,
+    escalation: config.escalation,
     pauseMs: parsed.value.MUTUAL_AID_DEMO_PAUSE,
   };
 }

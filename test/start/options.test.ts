@@ -37,6 +37,25 @@ describe('readStartOptions', () => {
     expect(readStartOptions({ MUTUAL_AID_ONCE: '1' }, [], machine).once).toBe(true);
   });
 
+  it('carries the NOTIFY_* and escalation settings through to the workers it starts', () => {
+    const options = readStartOptions(
+      {
+        NOTIFY_DIGEST_WINDOW: '30s',
+        NOTIFY_MAX_PER_SECOND: '5',
+        STALLED_AFTER: '3 days',
+        ESCALATION_DIGEST_AT: '08:30',
+      },
+      [],
+      machine,
+    );
+    expect(options.notifications).toMatchObject({
+      windowMs: 30_000,
+      maxPerSecond: 5,
+      notificationsTaskQueue: 'mutual-aid-notifications',
+    });
+    expect(options.escalation).toMatchObject({ stalledAfterMs: 3 * 86_400_000, hour: 8, minute: 30 });
+  });
+
   it('uses the Temporal server at TEMPORAL_ADDRESS and the database at DATABASE_URL instead of starting its own', () => {
     const options = readStartOptions(
       { TEMPORAL_ADDRESS: 'temporal.internal:7233', DATABASE_URL: 'postgres://u@db/mutual_aid' },
