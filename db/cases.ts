@@ -87,15 +87,12 @@ export async function caseRow(db: Queryable, caseRef: string) {
   return row;
 }
 
-/** Each case's current offer round and origin trust, for the notification fan-out. */
-export async function caseRounds(
-  db: Queryable,
-  caseRefs: string[],
-): Promise<Map<string, { round: number; originOrgId: string }>> {
+/** Each case's current offer round, for the notification fan-out. */
+export async function caseRounds(db: Queryable, caseRefs: string[]): Promise<Map<string, number>> {
   if (caseRefs.length === 0) return new Map();
   const rows = await db
-    .select({ caseRef: cases.caseRef, round: cases.round, originOrgId: cases.originOrgId })
+    .select({ caseRef: cases.caseRef, round: cases.round })
     .from(cases)
     .where(inArray(cases.caseRef, caseRefs));
-  return new Map(rows.map((row) => [row.caseRef, { round: row.round, originOrgId: row.originOrgId }]));
+  return new Map(rows.map((row) => [row.caseRef, row.round]));
 }

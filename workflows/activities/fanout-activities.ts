@@ -42,12 +42,9 @@ export function createFanOutActivities({ db, digests }: FanOutDeps) {
   return {
     /** A case opened for offers (or relisted): every provider with matching capacity hears of it. */
     async announceCase(step: AnnounceCaseStep): Promise<{ providers: number }> {
-      const [providers, rounds] = await Promise.all([
-        providersForCase(db, step.caseRef, { now: new Date() }),
-        caseRounds(db, [step.caseRef]),
-      ]);
-      const originOrgId = rounds.get(step.caseRef)?.originOrgId;
-      const organisationIds = [...new Set(providers.map((p) => p.organisationId))].filter((id) => id !== originOrgId);
+      // Matching already leaves out the case's own origin organisation.
+      const providers = await providersForCase(db, step.caseRef, { now: new Date() });
+      const organisationIds = [...new Set(providers.map((p) => p.organisationId))];
       const match: CaseMatch = { caseRef: step.caseRef, round: step.round };
       for (let i = 0; i < organisationIds.length; i += PARALLEL_SIGNALS) {
         await Promise.all(organisationIds.slice(i, i + PARALLEL_SIGNALS).map((id) => digests.addMatches(id, [match])));
@@ -56,7 +53,7 @@ export function createFanOutActivities({ db, digests }: FanOutDeps) {
       return { providers: organisationIds.length };
     },
 
-    /** A posting opened or changed: its own clinicians hear which waiting cases it could take. */
+    /** A posting opened or changed: its own clinicians hear which waiting cases it could take (never their own). */
     async announcePosting(step: AnnouncePostingStep): Promise<{ cases: number }> {
       const rows = await casesForPosting(db, step.postingId, { now: new Date(), limit: MAX_CASES_PER_POSTING });
       const rounds = await caseRounds(
@@ -64,8 +61,8 @@ export function createFanOutActivities({ db, digests }: FanOutDeps) {
         rows.map((row) => row.caseRef),
       );
       const matches: CaseMatch[] = rows.flatMap((row) => {
-        const found = rounds.get(row.caseRef);
-        return found && found.originOrgId !== step.organisationId ? [{ caseRef: row.caseRef, round: found.round }] : [];
+        const round = rounds.get(row.caseRef);
+        return round === undefined ? [] : [{ caseRef: row.caseRef, round }];
       });
       if (matches.length > 0) await digests.addMatches(step.organisationId, matches);
       return { cases: matches.length };
