@@ -12,14 +12,12 @@
  * provider's clinicians through their digest.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
+  type ApplicationFailure,
   allHandlersFinished,
   condition,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { AuditActor } from '../../db/audit';
 import { postingExpiresAt } from '../../domain/posting';
 import type { Activities } from '../activities';
 import {
@@ -34,23 +32,13 @@ import {
   type PostingOutcome,
   type PostingView,
   type RecordSlotsFilledInput,
-  type StaffActor,
   type WithdrawPostingInput,
 } from '../contract';
 import { createLock, iso } from '../journey/timing';
+import { STEP_ACTIVITY_OPTIONS, auditActor, refusalOf } from '../shared/steps';
 import { checkEdit, checkSlotsFilled, checkWithdraw, type PostingState } from './rules';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-const person = (actor: StaffActor): AuditActor => ({
-  kind: 'PERSON',
-  personId: actor.personId,
-  organisationId: actor.organisationId,
-  channel: actor.channel,
-});
+const activities = proxyActivities<Activities>(STEP_ACTIVITY_OPTIONS);
 
 export async function capacityPosting(input: CapacityPostingInput): Promise<PostingOutcome> {
   const { postingId, organisationId } = input;
@@ -89,7 +77,7 @@ export async function capacityPosting(input: CapacityPostingInput): Promise<Post
           key: key('edit', changes),
           postingId,
           organisationId,
-          actor: person(actor),
+          actor: auditActor(actor),
           action: 'POSTING_EDITED',
           terms,
         });
@@ -112,7 +100,7 @@ export async function capacityPosting(input: CapacityPostingInput): Promise<Post
           key: key('filled', changes),
           postingId,
           organisationId,
-          actor: person(actor),
+          actor: auditActor(actor),
           action: filled ? 'POSTING_FILLED' : 'POSTING_SLOTS_FILLED',
           slotsFilled,
           ...(filled ? { status: 'FILLED' as const } : {}),
@@ -133,7 +121,7 @@ export async function capacityPosting(input: CapacityPostingInput): Promise<Post
           key: key('withdrawn'),
           postingId,
           organisationId,
-          actor: person(actor),
+          actor: auditActor(actor),
           action: 'POSTING_WITHDRAWN',
           status: 'WITHDRAWN',
         });
@@ -148,14 +136,14 @@ export async function capacityPosting(input: CapacityPostingInput): Promise<Post
       key: key('opened'),
       postingId,
       organisationId,
-      actor: person(input.postedBy),
+      actor: auditActor(input.postedBy),
       postedBy: input.postedBy.personId,
       terms: s.terms,
     });
     saved = true;
   } catch (error) {
-    if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure)) throw error;
-    refusal = ApplicationFailure.nonRetryable(error.cause.message, error.cause.type);
+    refusal = refusalOf(error);
+    if (!refusal) throw error;
     await condition(allHandlersFinished);
     return { status: 'REFUSED', slotsFilled: 0 };
   }

@@ -10,15 +10,7 @@
  * arrive as Updates, checked by validators and again under the journey lock.
  * Every side effect is an idempotent activity.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { AuditActor } from '../../db/audit';
 import type { Audience, NotificationKind } from '../../domain/notifications';
 import type { CloseReason, OfferStatus } from '../../domain/journey-states';
@@ -31,7 +23,6 @@ import {
   recordChoiceUpdate,
   withdrawCaseUpdate,
   withdrawOfferUpdate,
-  type Actor,
   type ConfirmTransferInput,
   type DecideApprovalInput,
   type JourneyInput,
@@ -51,29 +42,12 @@ import {
   checkWithdrawOffer,
 } from './rules';
 import { chosenOffer, initialState, isTerminal, liveOffers, toStatus, type JourneyState } from './state';
+import { STEP_ACTIVITY_OPTIONS, auditActor, refusalOf } from '../shared/steps';
 import { createLock, iso, waitWithReminder } from './timing';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  // Retried until the database is back: every activity is idempotent by its step key.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const activities = proxyActivities<Activities>(STEP_ACTIVITY_OPTIONS);
 
 const SYSTEM: AuditActor = { kind: 'SYSTEM' };
-
-function auditActor(actor: Actor): AuditActor {
-  return actor.kind === 'PATIENT'
-    ? { kind: 'PATIENT', channel: actor.channel }
-    : { kind: 'PERSON', personId: actor.personId, organisationId: actor.organisationId, channel: actor.channel };
-}
-
-/** An activity's business refusal becomes the Update's refusal, with its code and words intact. */
-function asRefusal(error: unknown): unknown {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
-    return ApplicationFailure.nonRetryable(error.cause.message, error.cause.type);
-  }
-  return error;
-}
 
 export async function patientJourney(input: JourneyInput): Promise<JourneyOutcome> {
   const { caseRef, policy } = input;
@@ -205,7 +179,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
           });
           made.siteName = saved.siteName;
         } catch (error) {
-          throw asRefusal(error);
+          throw refusalOf(error) ?? error;
         }
         s.offers.push(made);
         return made;

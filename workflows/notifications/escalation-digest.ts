@@ -5,18 +5,18 @@
  * queue (rate-limited); its key names this run and the region, so a retried
  * send is delivered once and a later day's digest is a new message.
  */
-import { proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { STEP_ACTIVITY_OPTIONS } from '../shared/steps';
 import type { EscalationDigestInput, EscalationDigestResult } from '../contract';
 
 export async function escalationDigest(input: EscalationDigestInput): Promise<EscalationDigestResult> {
-  const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
-  const { findEscalations } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
-  const { notify } = proxyActivities<Activities>({
-    taskQueue: input.notificationsTaskQueue,
-    startToCloseTimeout: '30 seconds',
-    retry,
+  // The region-wide query may take longer than a single journey step.
+  const { findEscalations } = proxyActivities<Activities>({
+    ...STEP_ACTIVITY_OPTIONS,
+    startToCloseTimeout: '2 minutes',
   });
+  const { notify } = proxyActivities<Activities>({ ...STEP_ACTIVITY_OPTIONS, taskQueue: input.notificationsTaskQueue });
   const groups = await findEscalations({
     at: new Date(Date.now()).toISOString(),
     stalledAfterMs: input.stalledAfterMs,

@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { STEP_ACTIVITY_OPTIONS } from '../shared/steps';
 import { digestStatusQuery, newMatchesSignal, type CaseMatch, type ProviderDigestInput } from '../contract';
 
 /** Matches remembered for de-duplication, across continue-as-new. */
@@ -36,9 +37,8 @@ export const matchKey = (match: CaseMatch): string => `${match.caseRef}#${match.
 export async function providerDigest(input: ProviderDigestInput): Promise<{ sent: number }> {
   const { organisationId, settings } = input;
   const { notify } = proxyActivities<Activities>({
+    ...STEP_ACTIVITY_OPTIONS,
     taskQueue: settings.notificationsTaskQueue,
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
   const seen: string[] = [...(input.carried?.seen ?? [])];
   const seenSet = new Set(seen);
