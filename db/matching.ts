@@ -139,11 +139,16 @@ const ageFits = (c: CaseSide, p: PostingSide, today: string) =>
   sql`coalesce(${c.dateOfBirth} <= ${today}::date - make_interval(years => ${p.minAge})
     and ${c.dateOfBirth} > ${today}::date - make_interval(years => ${p.maxAge} + 1), false)`;
 
-/** The provider has no offer on the case that still counts (live, chosen, declined, rejected…). */
-const notAlreadyOffered = (c: CaseSide, p: PostingSide) =>
+/**
+ * The provider has not answered the case already: no offer that still counts
+ * (live, chosen, declined, rejected…) and no "not for us".
+ */
+const notAlreadyAnswered = (c: CaseSide, p: PostingSide) =>
   sql`not exists (select 1 from offers o
     where o.case_ref = ${c.caseRef} and o.provider_org_id = ${p.organisationId}
-      and o.status not in (${listSql(OFFER_STATUSES_ALLOWING_A_NEW_OFFER)}))`;
+      and o.status not in (${listSql(OFFER_STATUSES_ALLOWING_A_NEW_OFFER)}))
+    and not exists (select 1 from provider_passes pp
+      where pp.case_ref = ${c.caseRef} and pp.organisation_id = ${p.organisationId})`;
 
 const caseOpen = sql`c.state in (${listSql(MATCHABLE_CASE_STATES)})`;
 
@@ -297,7 +302,7 @@ export function casesForPostingQuery(posting: PostingFacts, options: MatchOption
     where c.specialty_code = ${p.specialtyCode} and c.care_type = ${p.careType} and ${caseOpen}
       and ${eligibility(c, p)}
       and ${ageFits(c, p, today)}
-      and ${notAlreadyOffered(c, p)}
+      and ${notAlreadyAnswered(c, p)}
     order by c.priority, c.rtt_clock_start, ${distance(c, p)}, c.case_ref
     limit ${options.limit ?? DEFAULT_LIMIT}`;
 }
@@ -317,7 +322,7 @@ function postingsMatching(kase: CaseFacts, today: string, select: SQL): SQL {
     where p.specialty_code = ${c.specialtyCode} and p.care_type = ${c.careType} and ${postingOpen(today)}
       and ${eligibility(c, p)}
       and ${ageFits(c, p, today)}
-      and ${notAlreadyOffered(c, p)}`;
+      and ${notAlreadyAnswered(c, p)}`;
 }
 
 /** Open postings that can take an open case, nearest first, then the earliest available. */

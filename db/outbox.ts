@@ -17,6 +17,19 @@ export async function enqueueNotification(db: Queryable, notification: JourneyNo
     .onConflictDoNothing({ target: notificationOutbox.idempotencyKey });
 }
 
+/** The notification with this key, as the journey sent it. */
+export async function notificationByKey(db: Queryable, key: string): Promise<JourneyNotification | undefined> {
+  const [row] = await db.select().from(notificationOutbox).where(eq(notificationOutbox.idempotencyKey, key));
+  if (!row) return undefined;
+  return {
+    key: row.idempotencyKey,
+    kind: row.kind as JourneyNotification['kind'],
+    caseRef: row.caseRef ?? undefined,
+    audience: row.audience as JourneyNotification['audience'],
+    data: row.payload as JourneyNotification['data'],
+  };
+}
+
 export function notificationsForCase(db: Queryable, caseRef: string) {
   return db
     .select()

@@ -404,6 +404,110 @@ export const notificationOutbox = pgTable(
   ],
 );
 
+/**
+ * Where an audience hears about cases in chat: a Slack channel (or Teams
+ * conversation) linked to one organisation's role (its clinicians, managers or
+ * coordinators) or to a region's escalation leads.
+ */
+export const chatChannels = pgTable(
+  'chat_channels',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    platform: chatPlatform('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    /** Slack channel id, or Teams conversation id. */
+    channelId: text('channel_id').notNull(),
+    organisationId: uuid('organisation_id').references(() => organisations.id),
+    role: role('role'),
+    region: region('region'),
+    /** Teams only: the stored conversation reference a proactive send needs. */
+    conversationReference: jsonb('conversation_reference'),
+    linkedBy: uuid('linked_by').references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check(
+      'chat_channels_one_audience',
+      sql`(${t.organisationId} is not null and ${t.role} is not null and ${t.region} is null)
+        or (${t.organisationId} is null and ${t.role} is null and ${t.region} is not null)`,
+    ),
+    uniqueIndex('chat_channels_org_role_uq')
+      .on(t.platform, t.workspaceId, t.channelId, t.organisationId, t.role)
+      .where(sql`${t.organisationId} is not null`),
+    uniqueIndex('chat_channels_region_uq')
+      .on(t.platform, t.workspaceId, t.channelId, t.region)
+      .where(sql`${t.region} is not null`),
+    index('chat_channels_organisation_idx').on(t.organisationId, t.role),
+  ],
+);
+
+/**
+ * One row per notification delivered to one chat channel: a retried send
+ * finds its row and posts nothing twice; the message reference lets a later
+ * action update the card in place.
+ */
+export const chatDeliveries = pgTable(
+  'chat_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    notificationKey: text('notification_key').notNull(),
+    platform: chatPlatform('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    /** Slack message ts, or Teams activity id. */
+    messageRef: text('message_ref').notNull(),
+    caseRef: text('case_ref'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('chat_deliveries_once_uq').on(t.notificationKey, t.platform, t.workspaceId, t.channelId),
+    index('chat_deliveries_case_idx').on(t.caseRef),
+  ],
+);
+
+/** A provider said "not for us" to a case (in the round recorded): matching never offers it the case again. */
+export const providerPasses = pgTable(
+  'provider_passes',
+  {
+    caseRef: text('case_ref')
+      .notNull()
+      .references(() => cases.caseRef),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    round: integer('round').notNull(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.caseRef, t.organisationId, t.round] })],
+);
+
+/**
+ * A patient choice link handed to the listing team: signed and expiring in
+ * its token, and usable once because its row records the use. A new link for
+ * the same case supersedes the old one.
+ */
+export const patientLinks = pgTable(
+  'patient_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseRef: text('case_ref')
+      .notNull()
+      .references(() => cases.caseRef),
+    round: integer('round').notNull(),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => people.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    supersededAt: timestamp('superseded_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('patient_links_case_idx').on(t.caseRef)],
+);
+
 /** Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (see the audit_log_append_only migration). */
 export const auditLog = pgTable(
   'audit_log',
@@ -436,3 +540,4 @@ export type CaseRow = typeof cases.$inferSelect;
 export type OfferRow = typeof offers.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type CapacityPostingRow = typeof capacityPostings.$inferSelect;
+export type ChatChannelRow = typeof chatChannels.$inferSelect;

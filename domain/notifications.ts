@@ -54,3 +54,12 @@ export interface JourneyNotification {
 export interface Notifier {
   notify(notification: JourneyNotification): Promise<void>;
 }
+
+/** Several notifiers as one, in order: the outbox (the record cards are rebuilt from) first, then chat. */
+export function allNotifiers(...notifiers: Notifier[]): Notifier {
+  return {
+    async notify(notification) {
+      for (const notifier of notifiers) await notifier.notify(notification);
+    },
+  };
+}

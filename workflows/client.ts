@@ -25,6 +25,7 @@ import { ageBand } from '../domain/rtt';
 import {
   confirmTransferUpdate,
   decideApprovalUpdate,
+  declineToOfferUpdate,
   journeyStatusQuery,
   journeyWorkflowId,
   makeOfferUpdate,
@@ -34,6 +35,7 @@ import {
   type Actor,
   type ConfirmTransferInput,
   type DecideApprovalInput,
+  type DeclineToOfferInput,
   type JourneyPolicy,
   type JourneyStatus,
   type MakeOfferInput,
@@ -194,6 +196,17 @@ export class JourneyClient {
       actor,
       offerId,
     }));
+  }
+
+  /** A provider's "not for us": it will not offer, and matching stops proposing the case to it. */
+  declineToOffer(caseRef: string, actingAs: ActingAs, requestId?: string) {
+    return this.update<JourneyStatus, DeclineToOfferInput>(
+      caseRef,
+      actingAs,
+      declineToOfferUpdate,
+      (actor) => ({ actor }),
+      requestId,
+    );
   }
 
   /** Records the patient's choice as told to staff (by phone); the patient's own link goes through `patientChoice`. */

@@ -10,7 +10,7 @@ import { describeFieldErrors, validateWith } from '../domain/field-errors';
 import type { DigestSettings, JourneyPolicy } from './contract';
 import { JOURNEY_TASK_QUEUE, NOTIFICATIONS_TASK_QUEUE } from './contract';
 
-const duration = (name: string, fallback: string) =>
+export const duration = (name: string, fallback: string) =>
   z
     .string()
     .default(fallback)

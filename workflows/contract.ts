@@ -107,6 +107,8 @@ export interface JourneyStatus {
   approvals: ApprovalView[];
   deadlines: JourneyDeadlines;
   declinedOfferCount: number;
+  /** Providers that said "not for us". */
+  passedProviderIds: string[];
   flaggedForReview: boolean;
   closedReason?: CloseReason | WithdrawReason;
 }
@@ -116,6 +118,11 @@ export interface JourneyOutcome {
   reason?: CloseReason | WithdrawReason;
   rounds: number;
 }
+
+/** Limits on the free text an offer or a rejection carries, checked by the journey and shown by the forms. */
+export const MAX_TEAM_LENGTH = 120;
+export const MAX_NOTES_LENGTH = 500;
+export const MAX_REASON_LENGTH = 500;
 
 export interface MakeOfferInput {
   actor: Actor;
@@ -156,6 +163,11 @@ export interface WithdrawCaseInput {
   reason: WithdrawReason;
 }
 
+/** A provider's "not for us": it will not offer for this case, and matching stops proposing it. */
+export interface DeclineToOfferInput {
+  actor: Actor;
+}
+
 export interface ConfirmTransferInput {
   actor: Actor;
   /** `YYYY-MM-DD`: when treatment is booked at the receiving provider. */
@@ -169,6 +181,7 @@ export const recordChoiceUpdate = defineUpdate<JourneyStatus, [RecordChoiceInput
 export const decideApprovalUpdate = defineUpdate<JourneyStatus, [DecideApprovalInput]>('decideApproval');
 export const withdrawCaseUpdate = defineUpdate<JourneyStatus, [WithdrawCaseInput]>('withdrawCase');
 export const confirmTransferUpdate = defineUpdate<JourneyStatus, [ConfirmTransferInput]>('confirmTransfer');
+export const declineToOfferUpdate = defineUpdate<JourneyStatus, [DeclineToOfferInput]>('declineToOffer');
 
 export const journeyStatusQuery = defineQuery<JourneyStatus>('journeyStatus');
 
@@ -185,6 +198,7 @@ export const REFUSALS = {
   alreadyDecided: 'APPROVAL.ALREADY_DECIDED',
   reasonRequired: 'APPROVAL.REASON_REQUIRED',
   invalidDate: 'INPUT.INVALID_DATE',
+  liveOfferExists: 'OFFER.LIVE_OFFER_EXISTS',
 } as const;
 export type RefusalCode = (typeof REFUSALS)[keyof typeof REFUSALS];
 

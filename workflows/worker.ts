@@ -14,9 +14,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { openDatabase, type Db } from '../db/client';
-import type { Notifier } from '../domain/notifications';
+import { allNotifiers, type Notifier } from '../domain/notifications';
 import { createActivities, createNotificationActivities, type DigestStarter } from './activities';
 import { OutboxNotifier } from './activities/outbox-notifier';
+import { loadBotConfig } from '../bot/config';
+import { createSlackNotifier } from '../bot/slack/slack-notifier';
 import { loadConfig, type NotificationSettings } from './config';
 import { digestWorkflowId, newMatchesSignal, type CaseMatch, type ProviderDigestInput } from './contract';
 import type { providerDigest } from './notifications/provider-digest';
@@ -131,6 +133,10 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const codePath = process.env.WORKFLOW_BUNDLE;
+  const chat = loadBotConfig();
+  const notifier = chat.slack
+    ? allNotifiers(new OutboxNotifier(database.db), createSlackNotifier(database.db, chat.slack))
+    : undefined;
   try {
     const workers = await createWorkers({
       connection,
@@ -139,6 +145,7 @@ async function main(): Promise<void> {
       db: database.db,
       client,
       notifications: config.notifications,
+      notifier,
       workflowBundle: codePath ? { codePath } : undefined,
     });
     await ensureSchedules(client, {

@@ -2,11 +2,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/codes';
 import type { CaseState } from '../../domain/journey-states';
-import type { JourneyPolicy, OfferView, PatientActor, StaffActor } from '../../workflows/contract';
 import {
   MAX_NOTES_LENGTH,
   MAX_REASON_LENGTH,
   MAX_TEAM_LENGTH,
+  type JourneyPolicy,
+  type OfferView,
+  type PatientActor,
+  type StaffActor,
+} from '../../workflows/contract';
+import {
   checkApproval,
   checkChoice,
   checkConfirmTransfer,

@@ -16,6 +16,7 @@ import {
   organisations,
   patients,
   postcodeDistricts,
+  providerPasses,
   sites,
   transferDatasets,
 } from '../../db/schema';
@@ -251,6 +252,30 @@ export function createJourneyActivities({ db }: JourneyActivityDeps) {
           decidedBy: step.actor.kind === 'PERSON' ? step.actor.personId : failNoPerson(),
           decidedAt: new Date(step.decidedAt),
         });
+      });
+    },
+
+    /** Records a provider's "not for us", so matching stops proposing the case to it. */
+    async recordPass(step: Step & { organisationId: string; personId: string; round: number }): Promise<void> {
+      await db.transaction(async (tx) => {
+        const fresh = await appendAudit(tx, {
+          caseRef: step.caseRef,
+          action: 'PROVIDER_PASSED',
+          actor: step.actor,
+          detail: { organisationId: step.organisationId, round: step.round },
+          idempotencyKey: step.key,
+        });
+        if (fresh) {
+          await tx
+            .insert(providerPasses)
+            .values({
+              caseRef: step.caseRef,
+              organisationId: step.organisationId,
+              personId: step.personId,
+              round: step.round,
+            })
+            .onConflictDoNothing();
+        }
       });
     },
 

@@ -18,6 +18,7 @@ import type { Activities } from '../activities';
 import {
   confirmTransferUpdate,
   decideApprovalUpdate,
+  declineToOfferUpdate,
   journeyStatusQuery,
   makeOfferUpdate,
   recordChoiceUpdate,
@@ -25,6 +26,7 @@ import {
   withdrawOfferUpdate,
   type ConfirmTransferInput,
   type DecideApprovalInput,
+  type DeclineToOfferInput,
   type JourneyInput,
   type JourneyOutcome,
   type MakeOfferInput,
@@ -37,6 +39,7 @@ import {
   checkApproval,
   checkChoice,
   checkConfirmTransfer,
+  checkDeclineToOffer,
   checkMakeOffer,
   checkWithdrawCase,
   checkWithdrawOffer,
@@ -203,6 +206,27 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
       return { ...offer };
     },
     { validator: (request: WithdrawOfferInput) => void checkWithdrawOffer(s, request) },
+  );
+
+  setHandler(
+    declineToOfferUpdate,
+    async (request) =>
+      lock.run(async () => {
+        const { actor, alreadyPassed } = checkDeclineToOffer(s, request);
+        if (!alreadyPassed) {
+          await activities.recordPass({
+            key: key('pass', actor.organisationId),
+            caseRef,
+            actor: auditActor(actor),
+            organisationId: actor.organisationId,
+            personId: actor.personId,
+            round: s.round,
+          });
+          s.passedProviderIds.push(actor.organisationId);
+        }
+        return toStatus(s);
+      }),
+    { validator: (request: DeclineToOfferInput) => void checkDeclineToOffer(s, request) },
   );
 
   setHandler(

@@ -9,10 +9,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../../domain/codes';
 import { parseCalendarDate } from '../../domain/rtt';
 import {
+  MAX_NOTES_LENGTH,
+  MAX_REASON_LENGTH,
+  MAX_TEAM_LENGTH,
   REFUSALS,
   type Actor,
   type ConfirmTransferInput,
   type DecideApprovalInput,
+  type DeclineToOfferInput,
   type JourneyPolicy,
   type MakeOfferInput,
   type RecordChoiceInput,
@@ -24,9 +28,6 @@ import {
 import { acceptsOffers, chosenOffer, isTerminal, type JourneyState } from './state';
 
 const DAY_MS = 86_400_000;
-export const MAX_TEAM_LENGTH = 120;
-export const MAX_NOTES_LENGTH = 500;
-export const MAX_REASON_LENGTH = 500;
 
 export function refuse(code: RefusalCode, message: string): never {
   throw ApplicationFailure.nonRetryable(message, code);
@@ -104,6 +105,21 @@ export function checkMakeOffer(s: JourneyState, input: MakeOfferInput, now: numb
     refuse(REFUSALS.invalidOffer, `Notes must be at most ${MAX_NOTES_LENGTH} characters.`);
   }
   return actor;
+}
+
+/** "Not for us" from a provider that could have offered; saying it twice is not an error. */
+export function checkDeclineToOffer(s: JourneyState, input: DeclineToOfferInput) {
+  if (input.actor.kind === 'STAFF' && input.actor.organisationId === s.originOrgId) {
+    refuse(REFUSALS.ownPatient, 'Your organisation listed this patient, so it is not asked to offer.');
+  }
+  const actor =
+    input.actor.kind === 'STAFF' ? input.actor : refuse(REFUSALS.notAuthorised, 'Only provider staff can answer.');
+  requireStaff(actor, actor.organisationId, ['CLINICIAN', 'MANAGER'], 'answer for your organisation');
+  if (!acceptsOffers(s)) wrongState(s, 'answer it');
+  if (s.offers.some((o) => o.status === 'LIVE' && o.providerOrgId === actor.organisationId)) {
+    refuse(REFUSALS.liveOfferExists, 'Your organisation has a live offer on this case: withdraw the offer instead.');
+  }
+  return { actor, alreadyPassed: s.passedProviderIds.includes(actor.organisationId) };
 }
 
 export function checkWithdrawOffer(s: JourneyState, input: WithdrawOfferInput) {

@@ -13,6 +13,8 @@ export interface JourneyState {
   deadlines: JourneyDeadlines;
   /** Providers whose offers the patient declined, across rounds. */
   declinedProviderIds: string[];
+  /** Providers that said "not for us". */
+  passedProviderIds: string[];
   flaggedForReview: boolean;
   closedReason?: CloseReason | WithdrawReason;
   transferConfirmed: boolean;
@@ -28,6 +30,7 @@ export function initialState(caseRef: string, originOrgId: string): JourneyState
     approvals: [],
     deadlines: {},
     declinedProviderIds: [],
+    passedProviderIds: [],
     flaggedForReview: false,
     transferConfirmed: false,
   };
@@ -55,6 +58,7 @@ export function toStatus(s: JourneyState): JourneyStatus {
     approvals: s.approvals.map((approval) => ({ ...approval })),
     deadlines: { ...s.deadlines },
     declinedOfferCount: s.declinedProviderIds.length,
+    passedProviderIds: [...s.passedProviderIds],
     flaggedForReview: s.flaggedForReview,
     closedReason: s.closedReason,
   };

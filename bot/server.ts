@@ -1,0 +1,97 @@
+/**
+ * The bot's HTTP server and its front ends: one express app serving Slack's
+ * `/slack/events` (or Slack over Socket Mode), a health check, and, as they
+ * arrive, Teams and the patient's page. The shared handlers are built once
+ * here; the chat directory file is applied before the first request.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Db } from '../db/client';
+import type { CapacityClient } from '../workflows/capacity-client';
+import type { JourneyClient } from '../workflows/client';
+import type { JourneyPolicy } from '../workflows/contract';
+import type { BotConfig } from './config';
+import { ChatHandlers } from './core/chat-handlers';
+import { seedDirectoryFile } from './core/directory-seed';
+import { PatientLinks } from './core/patient-links';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/slack-app';
+
+export interface BotServerDeps {
+  db: Db;
+  journeys: JourneyClient;
+  capacity: CapacityClient;
+  policy: JourneyPolicy;
+  config: BotConfig;
+  /** Defaults to all interfaces; tests use 127.0.0.1. */
+  host?: string;
+  /** Extra Slack options (tests: a quick retry policy, a known bot user). */
+  slack?: Partial<SlackAppOptions>;
+  now?: () => Date;
+}
+
+export interface BotServer {
+  url: string;
+  handlers: ChatHandlers;
+  slack?: SlackApp;
+  close(): Promise<void>;
+}
+
+export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
+  const { db, config } = deps;
+  if (config.directoryFile) await seedDirectoryFile(db, config.directoryFile);
+  const http = express();
+  http.disable('x-powered-by');
+  http.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = http.listen(config.httpPort, deps.host ?? '0.0.0.0', () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${deps.host ?? 'localhost'}:${port}`;
+  const patientLinks =
+    config.patientLink &&
+    new PatientLinks({
+      db,
+      secret: config.patientLink.secret,
+      ttlMs: config.patientLink.ttlMs,
+      baseUrl: config.publicBaseUrl ?? url,
+      now: deps.now,
+    });
+  const handlers = new ChatHandlers({
+    db,
+    journeys: deps.journeys,
+    capacity: deps.capacity,
+    policy: deps.policy,
+    patientLinks,
+    now: deps.now,
+  });
+  const slack =
+    config.slack &&
+    createSlackApp({
+      handlers,
+      botToken: config.slack.botToken,
+      signingSecret: config.slack.signingSecret,
+      appToken: config.slack.appToken,
+      slackApiUrl: config.slack.apiUrl,
+      httpApp: http,
+      ...deps.slack,
+    });
+  try {
+    await slack?.start();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  return {
+    url,
+    handlers,
+    slack,
+    async close() {
+      await slack?.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

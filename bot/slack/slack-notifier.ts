@@ -1,0 +1,59 @@
+/**
+ * Sends journey notifications to the Slack channels linked to their audience
+ * (an organisation's clinicians, managers or coordinators, or a region's
+ * escalation leads). Runs inside the notify activity: a retried send finds
+ * the channels it already posted to in chat_deliveries and skips them, and
+ * each post's ts is kept so a later click can update the card in place.
+ * The WebClient waits out Slack's 429s itself (Retry-After).
+ */
+import { WebClient } from '@slack/web-api';
+import type { Db } from '../../db/client';
+import { channelsForAudience, deliveredMessage, recordDelivery } from '../../db/chat-directory';
+import type { JourneyNotification, Notifier } from '../../domain/notifications';
+import { notificationMessage } from '../core/notification-message';
+import { messageBlocks } from './blocks';
+
+export interface SlackNotifierOptions {
+  db: Db;
+  client: WebClient;
+  now?: () => Date;
+}
+
+export class SlackNotifier implements Notifier {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SlackNotifierOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async notify(notification: JourneyNotification): Promise<void> {
+    const { db, client } = this.options;
+    const channels = await channelsForAudience(db, 'SLACK', notification.audience);
+    if (channels.length === 0) return;
+    const rendered = messageBlocks(await notificationMessage(db, notification, this.now()));
+    for (const channel of channels) {
+      const where = {
+        notificationKey: notification.key,
+        platform: 'SLACK' as const,
+        workspaceId: channel.workspaceId,
+        channelId: channel.channelId,
+      };
+      if (await deliveredMessage(db, where)) continue;
+      const posted = await client.chat.postMessage({
+        channel: channel.channelId,
+        ...rendered,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      await recordDelivery(db, { ...where, messageRef: posted.ts!, caseRef: notification.caseRef });
+    }
+  }
+}
+
+/** The notifier a worker uses when Slack is configured: a bot-token WebClient to Slack (or SLACK_API_URL). */
+export function createSlackNotifier(db: Db, slack: { botToken: string; apiUrl?: string }): SlackNotifier {
+  return new SlackNotifier({
+    db,
+    client: new WebClient(slack.botToken, { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}) }),
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * Everything a Slack end-to-end test needs: the journey environment (real
+ * Temporal, real PostgreSQL) with the Slack notifier in its workers, the bot
+ * server on a free port running the real Bolt stack, a fake Slack Web API
+ * the bot and notifier talk to, a requester that signs requests exactly as
+ * Slack does, and the test world's staff linked to Slack users and channels.
+ */
+import { retryPolicies, WebClient } from '@slack/web-api';
+import { LogLevel } from '@slack/bolt';
+import type { Db } from '../../../db/client';
+import { linkChannel, linkChatUser } from '../../../db/chat-directory';
+import { chatIdentities } from '../../../db/schema';
+import { allNotifiers } from '../../../domain/notifications';
+import { startBotServer, type BotServer } from '../../../bot/server';
+import { SlackNotifier } from '../../../bot/slack/slack-notifier';
+import type { JourneyPolicy } from '../../../workflows/contract';
+import type { JourneyClient } from '../../../workflows/client';
+import type { Org, World } from '../fixtures';
+import { createJourneyEnv, FAST_POLICY, type JourneyEnv, type JourneyEnvOptions } from '../journey-env';
+import { startFakeSlack, type FakeSlack } from './fake-slack';
+import { SlackRequester } from './signed-requests';
+
+export const TEAM_ID = 'T0MUTUAL';
+export const SIGNING_SECRET = 'test-signing-secret-8f2b1c9d4e7a';
+export const BOT_TOKEN = 'xoxb-test-bot-token';
+export const PATIENT_LINK_SECRET = 'patient-link-secret-for-tests-only-0123456789';
+
+/** Slack user id of a member of staff: `U` + ODS + role, e.g. `URR8COORDINATOR`. */
+export const slackUser = (org: Org, who: keyof Org['staff']): string => `U${org.ods}${who.toUpperCase()}`;
+
+/** The channels the world's audiences listen in. */
+export const CHANNELS = {
+  originTeam: 'CRR8TEAM',
+  originManagers: 'CRR8MANAGERS',
+  independentClinicians: 'CNT2CLINICIANS',
+  independentManagers: 'CNT2MANAGERS',
+  nhsProviderClinicians: 'CRHQCLINICIANS',
+  nhsProviderManagers: 'CRHQMANAGERS',
+  escalation: 'CNEYESCALATION',
+} as const;
+
+export const ADMIN_USER = 'URR8ADMIN';
+export const STRANGER_USER = 'UNOBODY';
+
+export interface SlackEnv {
+  env: JourneyEnv;
+  db: Db;
+  world: World;
+  journeys: JourneyClient;
+  fake: FakeSlack;
+  bot: BotServer;
+  slack: SlackRequester;
+  close(): Promise<void>;
+}
+
+export interface SlackEnvOptions extends Pick<JourneyEnvOptions, 'notifications'> {
+  policy?: Partial<JourneyPolicy>;
+  ackBudgetMs?: number;
+  /** Links the world's channels (default true). */
+  channels?: boolean;
+}
+
+export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<SlackEnv> {
+  const fake = await startFakeSlack({ teamId: TEAM_ID });
+  const quick = { ...retryPolicies.rapidRetryPolicy };
+  // The workers start after the environment exists, so the notifier reads the database from here.
+  const late: { db?: Db } = {};
+  const env = await createJourneyEnv({
+    notifications: options.notifications,
+    notifier: (outbox) =>
+      allNotifiers(
+        outbox,
+        new SlackNotifier({
+          db: late.db!,
+          client: new WebClient(BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: quick }),
+        }),
+      ),
+  });
+  const db = env.database.db;
+  late.db = db;
+  const { world } = env;
+  await linkWorld(db, world, options.channels ?? true);
+  const policy = { ...FAST_POLICY, ...options.policy };
+  const journeys = env.journeys(policy);
+  const bot = await startBotServer({
+    db,
+    journeys,
+    capacity: env.capacity(),
+    policy,
+    host: '127.0.0.1',
+    config: {
+      httpPort: 0,
+      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fake.url },
+      patientLink: { secret: PATIENT_LINK_SECRET, ttlMs: 3_600_000 },
+      publicBaseUrl: 'https://mutual-aid.test.nhs.uk',
+    },
+    slack: { botUserId: 'UBOT', retryConfig: quick, logLevel: LogLevel.ERROR, ackBudgetMs: options.ackBudgetMs },
+  });
+  const slack = new SlackRequester({
+    url: `${bot.url}/slack/events`,
+    signingSecret: SIGNING_SECRET,
+    teamId: TEAM_ID,
+    responseUrlFor: (id) => fake.responseUrl(id),
+  });
+  await env.startWorker();
+  return {
+    env,
+    db,
+    world,
+    journeys,
+    fake,
+    bot,
+    slack,
+    async close() {
+      await bot.close();
+      await env.close();
+      await fake.close();
+    },
+  };
+}
+
+async function linkWorld(db: Db, world: World, channels: boolean): Promise<void> {
+  const orgs = [world.origin, world.independent, world.nhsProvider];
+  for (const org of orgs) {
+    for (const who of ['clinician', 'manager', 'coordinator'] as const) {
+      await db.insert(chatIdentities).values({
+        personId: org.staff[who],
+        platform: 'SLACK',
+        workspaceId: TEAM_ID,
+        externalUserId: slackUser(org, who),
+      });
+    }
+  }
+  await linkChatUser(db, {
+    platform: 'SLACK',
+    workspaceId: TEAM_ID,
+    externalUserId: ADMIN_USER,
+    displayName: 'RR8 mutual-aid admin',
+    organisationId: world.origin.id,
+    roles: ['ADMIN'],
+  });
+  if (!channels) return;
+  const link = (channelId: string, organisationId: string, role: 'CLINICIAN' | 'MANAGER' | 'COORDINATOR') =>
+    linkChannel(db, { platform: 'SLACK', workspaceId: TEAM_ID, channelId, audience: { organisationId, role } });
+  await link(CHANNELS.originTeam, world.origin.id, 'COORDINATOR');
+  await link(CHANNELS.originTeam, world.origin.id, 'CLINICIAN');
+  await link(CHANNELS.originManagers, world.origin.id, 'MANAGER');
+  await link(CHANNELS.independentClinicians, world.independent.id, 'CLINICIAN');
+  await link(CHANNELS.independentManagers, world.independent.id, 'MANAGER');
+  await link(CHANNELS.nhsProviderClinicians, world.nhsProvider.id, 'CLINICIAN');
+  await link(CHANNELS.nhsProviderManagers, world.nhsProvider.id, 'MANAGER');
+  await linkChannel(db, {
+    platform: 'SLACK',
+    workspaceId: TEAM_ID,
+    channelId: CHANNELS.escalation,
+    audience: { region: 'NORTH_EAST_AND_YORKSHIRE' },
+  });
+}
