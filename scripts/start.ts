@@ -13,6 +13,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadBotConfig } from '../bot/config';
 import { consoleLine } from '../bot/console/line';
 import { openDatabase } from '../db/client';
 import { describeReport } from './demo/run-demo';
@@ -56,6 +57,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const uid = userInfo().uid;
   const options = readStartOptions(process.env, process.argv.slice(2), { repoRoot: resolve(__dirname, '..'), uid });
+  const bot = loadBotConfig(process.env);
   // Errors only, native SDK logs through the same logger, so the transcript stays readable;
   // no SDK signal handling: ours stops everything in order, the SDK's would stop only the worker.
   Runtime.install({
@@ -88,11 +90,18 @@ async function main(): Promise<number> {
     notifications: options.notifications,
     escalation: options.escalation,
     print,
+    bot,
   });
   cleanup.add('journey worker and chat client', () => app.stop());
   log(`Journey worker polling ${options.temporal.taskQueue} (${((Date.now() - bundling) / 1000).toFixed(1)} s)`);
   if (infra.temporalUiUrl)
     log(`Temporal UI: ${infra.temporalUiUrl}/namespaces/${options.temporal.namespace}/workflows`);
+  if (app.bot) log(`Bot HTTP server: ${app.bot.url} (health check at /healthz)`);
+  log(
+    bot.slack
+      ? `Slack: on, ${bot.slack.appToken ? 'over Socket Mode' : `over HTTP at ${app.bot?.url ?? ''}/slack/events`}`
+      : 'Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode; see README)',
+  );
   log(describePolicy(options));
   if (options.policy.offerWindowMs > 120_000) {
     log('Note: the demo waits out each offer window; shorten JOURNEY_OFFER_WINDOW to watch journeys move.');

@@ -7,7 +7,11 @@
  */
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import type { BotConfig } from '../../bot/config';
 import { startConsoleChat } from '../../bot/console/console-chat';
+import { startBotServer, type BotServer } from '../../bot/server';
+import { createSlackNotifier } from '../../bot/slack/slack-notifier';
+import { allNotifiers } from '../../domain/notifications';
 import type { Db } from '../../db/client';
 import { OutboxNotifier } from '../../workflows/activities/outbox-notifier';
 import { CapacityClient } from '../../workflows/capacity-client';
@@ -34,6 +38,8 @@ export interface AppDeps {
   /** A prebuilt workflow bundle (the tests'); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   chatPollMs?: number;
+  /** Starts the bot's HTTP server (and Slack, when configured); absent: console chat only. */
+  bot?: BotConfig;
 }
 
 export interface App {
@@ -43,6 +49,8 @@ export interface App {
   runDemo(options: { pauseMs: number; signal?: AbortSignal }): Promise<DemoReport>;
   /** Settles when the worker stops; rejects if it fails. */
   readonly workerDone: Promise<void>;
+  /** The bot's HTTP server, when `bot` was given. */
+  bot?: BotServer;
   /** Stops the worker (letting running tasks finish) and the chat client, printing what is left. */
   stop(): Promise<void>;
 }
@@ -59,7 +67,9 @@ export async function startApp(deps: AppDeps): Promise<App> {
     taskQueue: deps.taskQueue,
     db: deps.db,
     client: deps.client,
-    notifier: new OutboxNotifier(deps.db),
+    notifier: deps.bot?.slack
+      ? allNotifiers(new OutboxNotifier(deps.db), createSlackNotifier(deps.db, deps.bot.slack))
+      : new OutboxNotifier(deps.db),
     notifications,
     workflowBundle: deps.workflowBundle,
   });
@@ -78,11 +88,14 @@ export async function startApp(deps: AppDeps): Promise<App> {
     policy: deps.policy,
   });
   const capacity = new CapacityClient({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue });
+  const bot =
+    deps.bot && (await startBotServer({ db: deps.db, journeys, capacity, policy: deps.policy, config: deps.bot }));
   let stopping: Promise<void> | undefined;
 
   return {
     journeys,
     capacity,
+    bot,
     workerDone,
     async runDemo({ pauseMs, signal }) {
       const report = await runDemo({
@@ -99,6 +112,7 @@ export async function startApp(deps: AppDeps): Promise<App> {
     },
     stop() {
       stopping ??= (async () => {
+        await bot?.close();
         workers.shutdown();
         try {
           await workerDone;
