@@ -4,6 +4,8 @@
  * server on a free port running the real Bolt stack, a fake Slack Web API
  * the bot and notifier talk to, a requester that signs requests exactly as
  * Slack does, and the test world's staff linked to Slack users and channels.
+ * With `socketMode`, the bot connects to a fake Socket Mode server instead,
+ * with an app-level token and no signing secret.
  */
 import { retryPolicies, WebClient } from '@slack/web-api';
 import { LogLevel } from '@slack/bolt';
@@ -18,11 +20,14 @@ import type { JourneyClient } from '../../../workflows/client';
 import type { Org, World } from '../fixtures';
 import { createJourneyEnv, FAST_POLICY, type JourneyEnv, type JourneyEnvOptions } from '../journey-env';
 import { startFakeSlack, type FakeSlack } from './fake-slack';
+import { startFakeSocketMode, type FakeSocketMode } from './fake-socket-mode';
 import { SlackRequester } from './signed-requests';
 
 export const TEAM_ID = 'T0MUTUAL';
 export const SIGNING_SECRET = 'test-signing-secret-8f2b1c9d4e7a';
 export const BOT_TOKEN = 'xoxb-test-bot-token';
+/** The app-level token the bot opens Socket Mode with (`socketMode: true`). */
+export const APP_TOKEN = 'xapp-1-A0MUTUAL-1-test-app-token';
 export const PATIENT_LINK_SECRET = 'patient-link-secret-for-tests-only-0123456789';
 
 /** Slack user id of a member of staff: `U` + ODS + role, e.g. `URR8COORDINATOR`. */
@@ -49,7 +54,10 @@ export interface SlackEnv {
   journeys: JourneyClient;
   fake: FakeSlack;
   bot: BotServer;
+  /** Signed HTTP requests to `/slack/events` (which does not exist in Socket Mode). */
   slack: SlackRequester;
+  /** Socket Mode only: the Slack end of the bot's WebSocket. */
+  socket?: FakeSocketMode;
   close(): Promise<void>;
 }
 
@@ -58,10 +66,13 @@ export interface SlackEnvOptions extends Pick<JourneyEnvOptions, 'notifications'
   ackBudgetMs?: number;
   /** Links the world's channels (default true). */
   channels?: boolean;
+  /** Runs the bot over Socket Mode against a fake socket server instead of over HTTP (default false). */
+  socketMode?: boolean;
 }
 
 export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<SlackEnv> {
-  const fake = await startFakeSlack({ teamId: TEAM_ID });
+  const socket = options.socketMode ? await startFakeSocketMode({ appId: 'A0MUTUAL' }) : undefined;
+  const fake = await startFakeSlack({ teamId: TEAM_ID, socketModeUrl: socket?.url });
   const quick = { ...retryPolicies.rapidRetryPolicy };
   // The workers start after the environment exists, so the notifier reads the database from here.
   const late: { db?: Db } = {};
@@ -90,7 +101,9 @@ export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<Sla
     host: '127.0.0.1',
     config: {
       httpPort: 0,
-      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fake.url },
+      slack: socket
+        ? { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: fake.url }
+        : { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fake.url },
       patientLink: { secret: PATIENT_LINK_SECRET, ttlMs: 3_600_000 },
       publicBaseUrl: 'https://mutual-aid.test.nhs.uk',
     },
@@ -111,10 +124,17 @@ export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<Sla
     fake,
     bot,
     slack,
+    ...(socket ? { socket } : {}),
     async close() {
       await bot.close();
-      await env.close();
-      await fake.close();
+      try {
+        // Bolt's stop() returns before the close handshake: wait for the app to close its socket itself.
+        await socket?.waitForDisconnect();
+      } finally {
+        await env.close();
+        await fake.close();
+        await socket?.close();
+      }
     },
   };
 }
