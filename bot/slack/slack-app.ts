@@ -11,7 +11,7 @@
  * over Socket Mode.
  */
 import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction } from '@slack/bolt';
-import type { RetryOptions, WebClient } from '@slack/web-api';
+import { retryPolicies, type RetryOptions, type WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import type { CardRef, ChatHandlers, Reply, SubmitReply } from '../core/chat-handlers';
 import type { ChatUser } from '../core/chat-user';
@@ -63,9 +63,11 @@ const DEFAULT_ACK_BUDGET_MS = 2_000;
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { handlers } = options;
   const logLevel = options.logLevel ?? LogLevel.WARN;
+  // Always an explicit policy: in Socket Mode the socket client would otherwise write its own
+  // (100 retries) into these shared options, and every listener's Web API call would inherit it.
   const clientOptions = {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
-    ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+    retryConfig: options.retryConfig ?? retryPolicies.tenRetriesInAboutThirtyMinutes,
   };
   const identity = options.botUserId ? { botUserId: options.botUserId, botId: options.botUserId } : {};
   let receiver: ExpressReceiver | undefined;
