@@ -1,8 +1,9 @@
 /**
- * The bot's configuration: the HTTP server, Slack (HTTP or Socket Mode), the
- * patient-link secret and the directory file that seeds who is who. Slack is
- * on when SLACK_BOT_TOKEN is set; then everything it needs must be valid, and
- * each missing or wrong setting is named.
+ * The bot's configuration: the HTTP server, Slack (HTTP or Socket Mode),
+ * Teams (an Azure Bot's credentials, or local mode for the Agents
+ * Playground), the patient-link secret and the directory file that seeds who
+ * is who. Slack is on when SLACK_BOT_TOKEN is set, Teams when TEAMS_APP_ID is
+ * (or TEAMS_LOCAL); each missing or wrong setting is named.
  */
 import { z } from 'zod';
 import { describeFieldErrors, validateWith } from '../domain/field-errors';
@@ -32,6 +33,18 @@ const schema = z
       .optional(),
     SLACK_API_URL: z.url({ error: 'SLACK_API_URL must be a URL ending in /api/' }).optional(),
     CHAT_DIRECTORY_FILE: z.string().min(1).optional(),
+    TEAMS_APP_ID: z.uuid({ error: 'TEAMS_APP_ID must be the Azure Bot’s Microsoft App ID (a GUID)' }).optional(),
+    TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+    TEAMS_APP_TYPE: z
+      .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+        error: 'TEAMS_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI',
+      })
+      .optional(),
+    TEAMS_APP_TENANT_ID: z.uuid({ error: 'TEAMS_APP_TENANT_ID must be a tenant id (a GUID)' }).optional(),
+    TEAMS_LOCAL: z
+      .enum(['true', 'false'], { error: 'TEAMS_LOCAL must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
@@ -39,6 +52,19 @@ const schema = z
         code: 'custom',
         path: ['SLACK_SIGNING_SECRET'],
         message: 'SLACK_SIGNING_SECRET is needed for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+    if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD && env.TEAMS_APP_TYPE !== 'UserAssignedMSI') {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_PASSWORD'], message: 'TEAMS_APP_PASSWORD is needed with TEAMS_APP_ID' });
+    }
+    if (env.TEAMS_APP_TYPE === 'SingleTenant' && !env.TEAMS_APP_TENANT_ID) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_TENANT_ID'], message: 'TEAMS_APP_TENANT_ID is needed for a SingleTenant bot' });
+    }
+    if (env.TEAMS_APP_ID && env.TEAMS_LOCAL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEAMS_LOCAL'],
+        message: 'TEAMS_LOCAL (unauthenticated, for the Agents Playground) cannot be on with TEAMS_APP_ID',
       });
     }
     if ((env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET) && !env.SLACK_BOT_TOKEN) {
@@ -53,12 +79,22 @@ export interface SlackConfig {
   apiUrl?: string;
 }
 
+export interface TeamsConfig {
+  appId?: string;
+  appPassword?: string;
+  appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  tenantId?: string;
+  /** No app id: activities are not authenticated. Only for the local Agents Playground. */
+  local: boolean;
+}
+
 export interface BotConfig {
   httpPort: number;
   publicBaseUrl?: string;
   patientLink?: { secret: string; ttlMs: number };
   slack?: SlackConfig;
   directoryFile?: string;
+  teams?: TeamsConfig;
 }
 
 export function loadBotConfig(env: Record<string, string | undefined> = process.env): BotConfig {
@@ -79,5 +115,15 @@ export function loadBotConfig(env: Record<string, string | undefined> = process.
         }
       : undefined,
     directoryFile: c.CHAT_DIRECTORY_FILE,
+    teams:
+      c.TEAMS_APP_ID || c.TEAMS_LOCAL
+        ? {
+            appId: c.TEAMS_APP_ID,
+            appPassword: c.TEAMS_APP_PASSWORD,
+            appType: c.TEAMS_APP_TYPE,
+            tenantId: c.TEAMS_APP_TENANT_ID,
+            local: c.TEAMS_LOCAL,
+          }
+        : undefined,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The bot's HTTP server and its front ends: one express app serving Slack's
- * `/slack/events` (or Slack over Socket Mode), a health check, and, as they
- * arrive, Teams and the patient's page. The shared handlers are built once
+ * `/slack/events` (or Slack over Socket Mode), Teams' `/api/messages`, a
+ * health check, and, as it arrives, the patient's page. The shared handlers are built once
  * here; the chat directory file is applied before the first request.
  */
 import type { Server } from 'node:http';
@@ -16,6 +16,13 @@ import { ChatHandlers } from './core/chat-handlers';
 import { seedDirectoryFile } from './core/directory-seed';
 import { PatientLinks } from './core/patient-links';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/slack-app';
+import {
+  createTeamsApp,
+  TEAMS_MESSAGES_PATH,
+  type TeamsApp,
+  type TeamsAppOptions,
+  type TeamsSettings,
+} from './teams/teams-app';
 
 export interface BotServerDeps {
   db: Db;
@@ -27,6 +34,8 @@ export interface BotServerDeps {
   host?: string;
   /** Extra Slack options (tests: a quick retry policy, a known bot user). */
   slack?: Partial<SlackAppOptions>;
+  /** Extra Teams options (tests: authentication endpoints of a local fake). */
+  teams?: Partial<Pick<TeamsAppOptions, 'answerBudgetMs'>> & Pick<TeamsSettings, 'authOverrides'>;
   now?: () => Date;
 }
 
@@ -34,6 +43,7 @@ export interface BotServer {
   url: string;
   handlers: ChatHandlers;
   slack?: SlackApp;
+  teams?: TeamsApp;
   close(): Promise<void>;
 }
 
@@ -79,6 +89,19 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
       httpApp: http,
       ...deps.slack,
     });
+  const teams =
+    config.teams &&
+    createTeamsApp({
+      db,
+      handlers,
+      settings: { ...config.teams, authOverrides: deps.teams?.authOverrides },
+      answerBudgetMs: deps.teams?.answerBudgetMs,
+    });
+  if (teams) {
+    http.post(TEAMS_MESSAGES_PATH, express.json({ limit: '1mb' }), (req, res) => {
+      void teams.adapter.process(req, res, (context) => teams.app.run(context).then(() => undefined));
+    });
+  }
   try {
     await slack?.start();
   } catch (error) {
@@ -89,6 +112,7 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
     url,
     handlers,
     slack,
+    teams,
     async close() {
       await slack?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,12 +3,20 @@
  * linked to people and their roles, channels linked to an organisation's role
  * or a region's escalation leads, and the record of each message delivered.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { OrganisationKind, Region, Role } from '../domain/codes';
 import type { ChatPlatform } from '../domain/journey-states';
 import type { Audience } from '../domain/notifications';
 import type { Db, Queryable } from './client';
-import { chatChannels, chatDeliveries, chatIdentities, memberships, organisations, people } from './schema';
+import {
+  chatChannels,
+  chatConversations,
+  chatDeliveries,
+  chatIdentities,
+  memberships,
+  organisations,
+  people,
+} from './schema';
 
 export interface OrganisationMembership {
   organisationId: string;
@@ -211,4 +219,83 @@ export async function deliveryAt(
       ),
     );
   return row?.notificationKey;
+}
+
+export interface Conversation {
+  platform: ChatPlatform;
+  workspaceId: string;
+  conversationId: string;
+  conversationType: string;
+  externalUserId?: string;
+  reference: unknown;
+}
+
+/** The bot was installed in (or is still in) a conversation: remember how to reach it. */
+export async function recordConversation(db: Queryable, conversation: Conversation): Promise<void> {
+  await db
+    .insert(chatConversations)
+    .values({ ...conversation, externalUserId: conversation.externalUserId ?? null })
+    .onConflictDoUpdate({
+      target: [chatConversations.platform, chatConversations.conversationId],
+      set: { reference: conversation.reference, removedAt: null, workspaceId: conversation.workspaceId },
+    });
+}
+
+/** The bot was removed from a conversation: send nothing more to it. */
+export async function removeConversation(db: Queryable, platform: ChatPlatform, conversationId: string): Promise<void> {
+  await db
+    .update(chatConversations)
+    .set({ removedAt: new Date() })
+    .where(and(eq(chatConversations.platform, platform), eq(chatConversations.conversationId, conversationId)));
+}
+
+/** The stored reference of a conversation the bot is still in. */
+export async function conversationReference(
+  db: Queryable,
+  platform: ChatPlatform,
+  conversationId: string,
+): Promise<unknown> {
+  const [row] = await db
+    .select({ reference: chatConversations.reference })
+    .from(chatConversations)
+    .where(
+      and(
+        eq(chatConversations.platform, platform),
+        eq(chatConversations.conversationId, conversationId),
+        isNull(chatConversations.removedAt),
+      ),
+    );
+  return row?.reference;
+}
+
+/** Personal chats with the people an organisation audience names, for when it has no linked channel. */
+export async function personalConversationsFor(
+  db: Queryable,
+  platform: ChatPlatform,
+  audience: Audience,
+): Promise<ChannelRow[]> {
+  if (audience.kind !== 'ORGANISATION' || audience.roles.length === 0) return [];
+  return db
+    .selectDistinctOn([chatConversations.conversationId], {
+      workspaceId: chatConversations.workspaceId,
+      channelId: chatConversations.conversationId,
+      conversationReference: chatConversations.reference,
+    })
+    .from(memberships)
+    .innerJoin(
+      chatIdentities,
+      and(eq(chatIdentities.personId, memberships.personId), eq(chatIdentities.platform, platform)),
+    )
+    .innerJoin(
+      chatConversations,
+      and(
+        eq(chatConversations.platform, platform),
+        eq(chatConversations.workspaceId, chatIdentities.workspaceId),
+        eq(chatConversations.externalUserId, chatIdentities.externalUserId),
+        eq(chatConversations.conversationType, 'personal'),
+        isNull(chatConversations.removedAt),
+      ),
+    )
+    .where(and(eq(memberships.organisationId, audience.organisationId), inArray(memberships.role, audience.roles)))
+    .orderBy(chatConversations.conversationId);
 }

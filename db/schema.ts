@@ -442,6 +442,32 @@ export const chatChannels = pgTable(
 );
 
 /**
+ * A Teams conversation the bot was installed in (a person's personal chat, a
+ * team channel or a group chat), with the conversation reference a proactive
+ * send needs. Captured from conversationUpdate and installationUpdate.
+ */
+export const chatConversations = pgTable(
+  'chat_conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    platform: chatPlatform('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    /** personal, channel or groupChat. */
+    conversationType: text('conversation_type').notNull(),
+    /** For a personal chat: the chat user it is with (their AAD object id). */
+    externalUserId: text('external_user_id'),
+    reference: jsonb('reference').notNull(),
+    installedAt: timestamp('installed_at', { withTimezone: true }).notNull().defaultNow(),
+    removedAt: timestamp('removed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('chat_conversations_uq').on(t.platform, t.conversationId),
+    index('chat_conversations_user_idx').on(t.platform, t.workspaceId, t.externalUserId),
+  ],
+);
+
+/**
  * One row per notification delivered to one chat channel: a retried send
  * finds its row and posts nothing twice; the message reference lets a later
  * action update the card in place.

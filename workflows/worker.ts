@@ -18,7 +18,7 @@ import { allNotifiers, type Notifier } from '../domain/notifications';
 import { createActivities, createNotificationActivities, type DigestStarter } from './activities';
 import { OutboxNotifier } from './activities/outbox-notifier';
 import { loadBotConfig } from '../bot/config';
-import { createSlackNotifier } from '../bot/slack/slack-notifier';
+import { chatNotifiers } from '../bot/notifiers';
 import { loadConfig, type NotificationSettings } from './config';
 import { digestWorkflowId, newMatchesSignal, type CaseMatch, type ProviderDigestInput } from './contract';
 import type { providerDigest } from './notifications/provider-digest';
@@ -134,9 +134,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const codePath = process.env.WORKFLOW_BUNDLE;
   const chat = loadBotConfig();
-  const notifier = chat.slack
-    ? allNotifiers(new OutboxNotifier(database.db), createSlackNotifier(database.db, chat.slack))
-    : undefined;
+  const notifier = allNotifiers(new OutboxNotifier(database.db), ...chatNotifiers(database.db, chat));
   try {
     const workers = await createWorkers({
       connection,

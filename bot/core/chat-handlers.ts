@@ -64,6 +64,12 @@ import { specialtyName } from './notification-text';
 import type { PatientLinks } from './patient-links';
 import { WITHDRAW_REASONS, type WithdrawReason } from '../../domain/journey-states';
 
+/** Where a command was typed: the channel, and for Teams the reference a proactive send to it needs. */
+export interface CommandPlace {
+  channelId: string;
+  conversationReference?: unknown;
+}
+
 /** Where a bot message lives, so it can be refreshed in place. */
 export interface CardRef {
   channelId: string;
@@ -333,15 +339,44 @@ export class ChatHandlers {
     }
   }
 
+  /**
+   * The form a submission came from, opened again the same way (for front ends
+   * that show errors by re-rendering the form, such as Teams' cards).
+   */
+  async formFor(user: ChatUser, form: FormId, context: FormContext): Promise<ChatForm | undefined> {
+    const reply = await this.reopen(user, form, context);
+    return reply?.kind === 'form' ? reply.form : undefined;
+  }
+
+  private reopen(user: ChatUser, form: FormId, context: FormContext): Promise<Reply> | undefined {
+    const { caseRef, organisationId, side, postingId, card } = context;
+    switch (form) {
+      case 'OFFER':
+        return this.action(user, 'OFFER_TREATMENT', { caseRef, organisationId }, card);
+      case 'REJECT_TRANSFER':
+        return this.action(user, 'REJECT', { caseRef, organisationId, side }, card);
+      case 'RECORD_CHOICE':
+        return caseRef ? this.openChoiceForm(user, caseRef, card) : undefined;
+      case 'WITHDRAW_CASE':
+        return caseRef ? this.run(user, { kind: 'withdraw', caseRef }, { channelId: '' }) : undefined;
+      case 'LIST_PATIENT':
+        return this.run(user, { kind: 'list', organisationId }, { channelId: '' });
+      case 'POST_CAPACITY':
+        return this.run(user, { kind: 'post', organisationId }, { channelId: '' });
+      case 'EDIT_CAPACITY':
+        return this.action(user, 'EDIT_POSTING', { postingId, organisationId });
+    }
+  }
+
   // ─── Commands ───────────────────────────────────────────────────────────────
 
-  async command(user: ChatUser, text: string, where: { channelId: string }): Promise<Reply> {
+  async command(user: ChatUser, text: string, where: CommandPlace): Promise<Reply> {
     const parsed = parseCommand(text);
     if (!parsed.ok) return refused(parsed.message);
     return this.run(user, parsed.command, where);
   }
 
-  private async run(user: ChatUser, command: Command, where: { channelId: string }): Promise<Reply> {
+  private async run(user: ChatUser, command: Command, where: CommandPlace): Promise<Reply> {
     const { db } = this.options;
     switch (command.kind) {
       case 'help':
@@ -397,6 +432,7 @@ export class ChatHandlers {
       case 'list': {
         const acting = await actFor(db, user, 'OPEN_LISTING_FORM', {
           ods: command.ods,
+          organisationId: command.organisationId,
           roles: ['COORDINATOR', 'CLINICIAN'],
         });
         if (!acting.ok) return refused(acting.message);
@@ -412,6 +448,7 @@ export class ChatHandlers {
       case 'post': {
         const acting = await actFor(db, user, 'OPEN_POSTING_FORM', {
           ods: command.ods,
+          organisationId: command.organisationId,
           roles: ['CLINICIAN', 'MANAGER'],
         });
         if (!acting.ok) return refused(acting.message);
@@ -451,6 +488,7 @@ export class ChatHandlers {
               ? { region: audience.region }
               : { organisationId: acting.value.membership.organisationId, role: audience.role },
           linkedBy: acting.value.identity.personId,
+          conversationReference: where.conversationReference,
         });
         await appendAudit(db, {
           action: 'CHANNEL_LINKED',

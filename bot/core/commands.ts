@@ -11,13 +11,13 @@ export type ChannelRole = Extract<Role, 'CLINICIAN' | 'MANAGER' | 'COORDINATOR'>
 export type Command =
   | { kind: 'help' }
   | { kind: 'whoami' }
-  | { kind: 'list'; ods?: string }
+  | { kind: 'list'; ods?: string; organisationId?: string }
   | { kind: 'status'; caseRef: string }
   | { kind: 'withdraw'; caseRef: string; reason?: WithdrawReason }
   | { kind: 'choice'; caseRef: string }
   | { kind: 'link'; caseRef: string }
   | { kind: 'confirm'; caseRef: string; treatmentDate: string }
-  | { kind: 'post'; ods?: string }
+  | { kind: 'post'; ods?: string; organisationId?: string }
   | { kind: 'postings'; ods?: string }
   | { kind: 'connect'; audience: { role: ChannelRole; ods?: string } | { region: Region } }
   | { kind: 'adduser'; userId: string; ods: string; roles: Role[]; displayName: string };

@@ -10,7 +10,7 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { BotConfig } from '../../bot/config';
 import { startConsoleChat } from '../../bot/console/console-chat';
 import { startBotServer, type BotServer } from '../../bot/server';
-import { createSlackNotifier } from '../../bot/slack/slack-notifier';
+import { chatNotifiers } from '../../bot/notifiers';
 import { allNotifiers } from '../../domain/notifications';
 import type { Db } from '../../db/client';
 import { OutboxNotifier } from '../../workflows/activities/outbox-notifier';
@@ -67,9 +67,7 @@ export async function startApp(deps: AppDeps): Promise<App> {
     taskQueue: deps.taskQueue,
     db: deps.db,
     client: deps.client,
-    notifier: deps.bot?.slack
-      ? allNotifiers(new OutboxNotifier(deps.db), createSlackNotifier(deps.db, deps.bot.slack))
-      : new OutboxNotifier(deps.db),
+    notifier: allNotifiers(new OutboxNotifier(deps.db), ...(deps.bot ? chatNotifiers(deps.db, deps.bot) : [])),
     notifications,
     workflowBundle: deps.workflowBundle,
   });
