@@ -55,10 +55,18 @@ const schema = z
       });
     }
     if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD && env.TEAMS_APP_TYPE !== 'UserAssignedMSI') {
-      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_PASSWORD'], message: 'TEAMS_APP_PASSWORD is needed with TEAMS_APP_ID' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEAMS_APP_PASSWORD'],
+        message: 'TEAMS_APP_PASSWORD is needed with TEAMS_APP_ID',
+      });
     }
     if (env.TEAMS_APP_TYPE === 'SingleTenant' && !env.TEAMS_APP_TENANT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_TENANT_ID'], message: 'TEAMS_APP_TENANT_ID is needed for a SingleTenant bot' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEAMS_APP_TENANT_ID'],
+        message: 'TEAMS_APP_TENANT_ID is needed for a SingleTenant bot',
+      });
     }
     if (env.TEAMS_APP_ID && env.TEAMS_LOCAL) {
       ctx.addIssue({

@@ -35,7 +35,8 @@ export interface BotServerDeps {
   /** Extra Slack options (tests: a quick retry policy, a known bot user). */
   slack?: Partial<SlackAppOptions>;
   /** Extra Teams options (tests: authentication endpoints of a local fake). */
-  teams?: Partial<Pick<TeamsAppOptions, 'answerBudgetMs'>> & Pick<TeamsSettings, 'authOverrides'>;
+  teams?: Partial<Pick<TeamsAppOptions, 'answerBudgetMs'>> &
+    Pick<TeamsSettings, 'authOverrides' | 'credentialsFactory'>;
   now?: () => Date;
 }
 
@@ -94,7 +95,11 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
     createTeamsApp({
       db,
       handlers,
-      settings: { ...config.teams, authOverrides: deps.teams?.authOverrides },
+      settings: {
+        ...config.teams,
+        authOverrides: deps.teams?.authOverrides,
+        credentialsFactory: deps.teams?.credentialsFactory,
+      },
       answerBudgetMs: deps.teams?.answerBudgetMs,
     });
   if (teams) {

@@ -21,6 +21,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type ConversationReference,
 } from 'botbuilder';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Db } from '../../db/client';
 import { recordConversation, removeConversation } from '../../db/chat-directory';
 import type { CardRef, ChatHandlers, SubmitReply } from '../core/chat-handlers';
@@ -36,8 +37,12 @@ export interface TeamsSettings {
   appPassword?: string;
   appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   tenantId?: string;
-  /** Bot Framework authentication endpoints (tests point them at a local fake). */
+  /**
+   * Bot Framework authentication endpoints and a credentials factory (tests
+   * point them at a local fake; with overrides, set every endpoint together).
+   */
   authOverrides?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
+  credentialsFactory?: ServiceClientCredentialsFactory;
 }
 
 export interface TeamsAppOptions {
@@ -57,17 +62,20 @@ const DEFAULT_ANSWER_BUDGET_MS = 4_000;
 
 /** The adapter a bot and a notifier both use: authentication on when an app id is configured. */
 export function createTeamsAdapter(settings: TeamsSettings): TeamsAdapter {
-  const adapter = new TeamsAdapter({
-    MicrosoftAppId: settings.appId,
-    MicrosoftAppPassword: settings.appPassword,
-    MicrosoftAppType: settings.appType ?? (settings.appId ? 'MultiTenant' : undefined),
-    MicrosoftAppTenantId: settings.tenantId,
-    ...settings.authOverrides,
-  } as ConfigurationBotFrameworkAuthenticationOptions);
+  const adapter = new TeamsAdapter(
+    {
+      MicrosoftAppId: settings.appId ?? '',
+      MicrosoftAppPassword: settings.appPassword,
+      MicrosoftAppType: settings.appType ?? (settings.appId ? 'MultiTenant' : undefined),
+      MicrosoftAppTenantId: settings.tenantId,
+      ...settings.authOverrides,
+    },
+    settings.credentialsFactory,
+  );
   adapter.onTurnError = (context, error) => {
     // The name and first line only: an activity can carry what a user typed.
     console.error(`teams: ${error.name}: ${error.message.split('\n')[0]}`);
-    return context.activity.type === ActivityTypes.Invoke ? Promise.resolve() : sendQuietly(context);
+    return context.activity.type === String(ActivityTypes.Invoke) ? Promise.resolve() : sendQuietly(context);
   };
   return adapter;
 }
@@ -79,7 +87,13 @@ const sendQuietly = async (context: TurnContext) => {
 export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
   const { db, handlers } = options;
   const adapter = createTeamsAdapter(options.settings);
-  const app = new Application({ storage: new MemoryStorage(), adapter, removeRecipientMention: true });
+  const app = new Application({
+    storage: new MemoryStorage(),
+    adapter,
+    botAppId: options.settings.appId ?? '',
+    removeRecipientMention: true,
+    startTypingTimer: false,
+  });
   const budget = options.answerBudgetMs ?? DEFAULT_ANSWER_BUDGET_MS;
 
   app.conversationUpdate('membersAdded', async (context) => {
@@ -181,7 +195,9 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
 export function userOf(context: TurnContext): ChatUser {
   const activity = context.activity;
   const tenant =
-    (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? activity.conversation.tenantId ?? '';
+    (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ??
+    activity.conversation.tenantId ??
+    '';
   return { platform: 'TEAMS', workspaceId: tenant, userId: activity.from.aadObjectId ?? activity.from.id };
 }
 
