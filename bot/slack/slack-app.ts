@@ -58,7 +58,7 @@ export interface SlackApp {
 }
 
 const FORM_ID_PATTERN = new RegExp(`^(${FORM_IDS.join('|')})$`);
-const DEFAULT_ACK_BUDGET_MS = 2_000;
+const DEFAULT_ACK_BUDGET_MS = 1_500;
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { handlers } = options;

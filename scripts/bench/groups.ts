@@ -2,6 +2,11 @@
 import type { BenchConfig } from './config';
 import { fanoutBench } from './fanout';
 import { matchingBench } from './matching';
+import { slackOffersBench } from './slack-offers';
 import type { BenchGroup } from './types';
 
-export const benchGroups = (config: BenchConfig): BenchGroup[] => [matchingBench(config), fanoutBench(config)];
+export const benchGroups = (config: BenchConfig): BenchGroup[] => [
+  matchingBench(config),
+  fanoutBench(config),
+  slackOffersBench(config),
+];
