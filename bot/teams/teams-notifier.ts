@@ -54,14 +54,22 @@ export class TeamsNotifier implements Notifier {
       };
       if (await deliveredMessage(db, where)) continue;
       let messageRef = '';
+      // A failed send must fail the activity (so Temporal retries it), not end in the adapter's turn-error handler.
+      let failure: unknown;
       await adapter.continueConversationAsync(
         appId,
         target.conversationReference as Partial<ConversationReference>,
         async (context) => {
-          const sent = await context.sendActivity(activity);
-          messageRef = sent?.id ?? '';
+          try {
+            const sent = await context.sendActivity(activity);
+            messageRef = sent?.id ?? '';
+          } catch (error) {
+            failure = error;
+          }
         },
       );
+      if (failure instanceof Error) throw failure;
+      if (failure !== undefined) throw new Error('The Teams send failed');
       await recordDelivery(db, { ...where, messageRef, caseRef: notification.caseRef });
     }
   }
