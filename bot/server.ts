@@ -30,7 +30,7 @@ export interface BotServerDeps {
   capacity: CapacityClient;
   policy: JourneyPolicy;
   config: BotConfig;
-  /** Defaults to all interfaces; tests use 127.0.0.1. */
+  /** Defaults to all interfaces (to 127.0.0.1 when Teams runs unauthenticated in local mode). */
   host?: string;
   /** Extra Slack options (tests: a quick retry policy, a known bot user). */
   slack?: Partial<SlackAppOptions>;
@@ -56,12 +56,14 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
   http.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Teams in local mode takes unauthenticated activities: then only this machine may reach the server.
+  const host = deps.host ?? (config.teams?.local ? '127.0.0.1' : '0.0.0.0');
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = http.listen(config.httpPort, deps.host ?? '0.0.0.0', () => resolve(listening));
+    const listening = http.listen(config.httpPort, host, () => resolve(listening));
     listening.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${deps.host ?? 'localhost'}:${port}`;
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
   const patientLinks =
     config.patientLink &&
     new PatientLinks({

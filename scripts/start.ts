@@ -18,6 +18,7 @@ import { consoleLine } from '../bot/console/line';
 import { openDatabase } from '../db/client';
 import { describeReport } from './demo/run-demo';
 import { startApp } from './start/app';
+import { PLAYGROUND_USER_NAME, startDemoPlayground } from './start/playground';
 import { Cleanup } from './start/cleanup';
 import { provisionInfrastructure } from './start/infrastructure';
 import { readStartOptions, type StartOptions } from './start/options';
@@ -57,7 +58,8 @@ async function main(): Promise<number> {
   const started = Date.now();
   const uid = userInfo().uid;
   const options = readStartOptions(process.env, process.argv.slice(2), { repoRoot: resolve(__dirname, '..'), uid });
-  const bot = loadBotConfig(process.env);
+  // The embedded default: Teams in local mode for the Agents Playground, unless real Teams credentials are set.
+  const bot = loadBotConfig(options.playground ? { TEAMS_LOCAL: 'true', ...process.env } : process.env);
   // Errors only, native SDK logs through the same logger, so the transcript stays readable;
   // no SDK signal handling: ours stops everything in order, the SDK's would stop only the worker.
   Runtime.install({
@@ -97,6 +99,17 @@ async function main(): Promise<number> {
   if (infra.temporalUiUrl)
     log(`Temporal UI: ${infra.temporalUiUrl}/namespaces/${options.temporal.namespace}/workflows`);
   if (app.bot) log(`Bot HTTP server: ${app.bot.url} (health check at /healthz)`);
+  if (app.bot && options.playground && bot.teams?.local) {
+    const playground = await startDemoPlayground({
+      db: database.db,
+      botUrl: app.bot.url,
+      port: options.playground.port,
+      stateDir: options.paths.stateDir,
+      log,
+    });
+    cleanup.add('Agents Playground', () => playground.stop());
+    log(`Teams: the Agents Playground at ${playground.url}: chat with the bot as ${PLAYGROUND_USER_NAME} (try "help")`);
+  }
   log(
     bot.slack
       ? `Slack: on, ${bot.slack.appToken ? 'over Socket Mode' : `over HTTP at ${app.bot?.url ?? ''}/slack/events`}`

@@ -45,6 +45,8 @@ export interface StartOptions {
   escalation: EscalationSettings;
   /** Pause between the demo's actions. */
   pauseMs: number;
+  /** The Agents Playground (a local Teams client), unless real Teams credentials are set or PLAYGROUND=off. */
+  playground?: { port: number };
 }
 
 const port = (name: string, fallback: number) =>
@@ -58,6 +60,8 @@ const port = (name: string, fallback: number) =>
 const startSchema = z.object({
   TEMPORAL_PORT: port('TEMPORAL_PORT', 7233),
   TEMPORAL_UI_PORT: port('TEMPORAL_UI_PORT', 8233),
+  PLAYGROUND_PORT: port('PLAYGROUND_PORT', 56150),
+  PLAYGROUND: z.enum(['on', 'off'], { error: 'PLAYGROUND must be on or off' }).default('on'),
   MUTUAL_AID_ONCE: z.enum(['', '0', '1', 'true', 'false'], { error: 'MUTUAL_AID_ONCE must be 1 or 0' }).default(''),
   MUTUAL_AID_DEMO_PAUSE: z
     .string()
@@ -114,5 +118,7 @@ export function readStartOptions(env: Env, argv: string[], machine: { repoRoot: 
     notifications: config.notifications,
     escalation: config.escalation,
     pauseMs: parsed.value.MUTUAL_AID_DEMO_PAUSE,
+    playground:
+      parsed.value.PLAYGROUND === 'on' && !env.TEAMS_APP_ID ? { port: parsed.value.PLAYGROUND_PORT } : undefined,
   };
 }
