@@ -23,8 +23,7 @@ import type {
   SectionBlock,
 } from '@slack/types';
 import { z } from 'zod';
-import { CASE_REF_PATTERN } from '../../domain/case-ref';
-import { APPROVAL_SIDES } from '../../domain/journey-states';
+import { actionRefShape, formContextSchema as formContextSchemaFor, parseJson, refData } from '../core/references';
 import {
   ACTION_IDS,
   type ActionId,
@@ -110,55 +109,26 @@ const chunk = <T>(items: readonly T[], size: number): T[][] => {
 /** Every action_id this module gives a button, for `app.action(ACTION_ID_PATTERN, …)`. */
 export const ACTION_ID_PATTERN = new RegExp(`^(${ACTION_IDS.join('|')}):\\d+$`);
 
-const refShape = {
-  caseRef: z.string().regex(CASE_REF_PATTERN).optional(),
-  organisationId: z.uuid().optional(),
-  offerId: z.uuid().optional(),
-  side: z.enum(APPROVAL_SIDES).optional(),
-  postingId: z.uuid().optional(),
-};
+const actionValueSchema = z.object({ a: z.enum(ACTION_IDS), ...actionRefShape });
 
-const actionValueSchema = z.object({ a: z.enum(ACTION_IDS), ...refShape });
-
-const formContextSchema = z.object({
-  ...refShape,
-  card: z
-    .object({
-      channelId: z
-        .string()
-        .max(40)
-        .regex(/^[A-Z0-9]+$/i),
-      messageRef: z.string().max(40),
-    })
-    .optional(),
-  openedFor: z.string().max(40).optional(),
-});
-
-/** The reference's known keys only: nothing else rides along with a click. */
-function pickRef(ref: ActionRef): ActionRef {
-  const { caseRef, organisationId, offerId, side, postingId } = ref;
-  return { caseRef, organisationId, offerId, side, postingId };
-}
+/** Slack channel ids and message timestamps. */
+const formContextSchema = formContextSchemaFor(
+  z
+    .string()
+    .max(40)
+    .regex(/^[A-Z0-9.]+$/i),
+  40,
+);
 
 /** A button's `value`: compact JSON `{"a":"APPROVE","caseRef":…}`. Throws if Slack would refuse it. */
 export function encodeActionValue(action: Pick<MessageAction, 'action' | 'ref'>): string {
-  const value = JSON.stringify({ a: action.action, ...pickRef(action.ref) });
+  const value = JSON.stringify({ a: action.action, ...refData(action.ref) });
   if (value.length > SLACK_LIMITS.actionValue) {
     throw new Error(
       `Button value for ${action.action} is ${value.length} characters; Slack allows ${SLACK_LIMITS.actionValue}`,
     );
   }
   return value;
-}
-
-/** Parses JSON of at most `max` characters, or undefined: never throws. */
-function parseJson(text: string, max: number): unknown {
-  if (typeof text !== 'string' || text.length === 0 || text.length > max) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A clicked button's value, validated; undefined for anything malformed or tampered with. */
@@ -173,7 +143,7 @@ export function decodeActionValue(value: string): { action: ActionId; ref: Actio
 export function encodeFormContext(context: FormContext): string {
   const { card, openedFor } = context;
   const value = JSON.stringify({
-    ...pickRef(context),
+    ...refData(context),
     card: card ? { channelId: card.channelId, messageRef: card.messageRef } : undefined,
     openedFor,
   });

@@ -13,8 +13,7 @@
  * show, and `](` is broken up so text from a user cannot form a link.
  */
 import { z } from 'zod';
-import { CASE_REF_PATTERN } from '../../domain/case-ref';
-import { APPROVAL_SIDES } from '../../domain/journey-states';
+import { actionRefSchema, formContextSchema as formContextSchemaFor, parseJson, refData } from '../core/references';
 import {
   ACTION_IDS,
   FORM_IDS,
@@ -206,16 +205,6 @@ const smallText = (text: string): TextBlock => ({
 
 // ─── Action data and form contexts ────────────────────────────────────────────
 
-const refShape = {
-  caseRef: z.string().regex(CASE_REF_PATTERN).optional(),
-  organisationId: z.uuid().optional(),
-  offerId: z.uuid().optional(),
-  side: z.enum(APPROVAL_SIDES).optional(),
-  postingId: z.uuid().optional(),
-};
-
-const actionRefSchema = z.object(refShape);
-
 /** Teams conversation and activity ids: `19:…@thread.tacv2;messageid=…`, `a:1…`, `f:…`, digits. */
 const teamsId = z
   .string()
@@ -223,31 +212,7 @@ const teamsId = z
   .max(200)
   .regex(/^[\w:@.;=-]+$/);
 
-const formContextSchema = z.object({
-  ...refShape,
-  card: z.object({ channelId: teamsId, messageRef: teamsId }).optional(),
-  openedFor: z.string().max(100).optional(),
-});
-
-/** The reference's known keys that are set: nothing else rides along with a click. */
-function refData(ref: ActionRef): Record<string, string> {
-  const { caseRef, organisationId, offerId, side, postingId } = ref;
-  const data: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ caseRef, organisationId, offerId, side, postingId })) {
-    if (typeof value === 'string') data[key] = value;
-  }
-  return data;
-}
-
-/** Parses JSON of at most `max` characters, or undefined: never throws. */
-function parseJson(text: unknown, max: number): unknown {
-  if (typeof text !== 'string' || text.length === 0 || text.length > max) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+const formContextSchema = formContextSchemaFor(teamsId, 100);
 
 /**
  * A form's context as compact JSON, for its actions' `data.context`. Throws if
