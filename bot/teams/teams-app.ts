@@ -128,8 +128,17 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
 
     if (parsed.kind === 'action') {
       const requestId = `teams:${user.workspaceId}:${user.userId}:${verb}:${JSON.stringify(parsed.ref)}:${here?.messageRef ?? ''}`;
-      const reply = await withinBudget(budget, handlers.action(user, parsed.action, parsed.ref, here, requestId));
-      if (!reply) return messageCard(message({ title: 'Working on it', body: 'Your answer is being saved.' }));
+      const work = handlers.action(user, parsed.action, parsed.ref, here, requestId);
+      const reply = await withinBudget(budget, work);
+      if (!reply) {
+        // Too slow for Teams' deadline: the card is refreshed for everyone when the answer comes.
+        void work
+          .then((late) => (late.kind === 'message' ? refreshForAll(context, user, late.refresh) : undefined))
+          .catch(logLate);
+        return messageCard(
+          message({ title: 'Working on it', body: 'Your answer is being saved; this card will update.' }),
+        );
+      }
       if (reply.kind === 'form') return formCard(reply.form);
       if (reply.kind === 'refused') return reply.message.text;
       const refreshed = await refreshForAll(context, user, reply.refresh);
@@ -140,7 +149,7 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
     const work = handlers.submit(user, parsed.form, parsed.context, parsed.values, requestId);
     const reply = await withinBudget(budget, work);
     if (!reply) {
-      void finishLater(context, user, work, here);
+      void finishLater(context, user, work, here).catch(logLate);
       return messageCard(message({ title: 'Working on it', body: 'Saving… this card will update.' }));
     }
     return answerSubmission(context, user, reply, parsed.form, parsed.context, parsed.values);
@@ -251,6 +260,11 @@ function invalidMessage(reply: Extract<SubmitReply, { kind: 'invalid' }>): ChatM
     facts: reply.errors.map((error) => ({ label: error.field, value: error.message })),
     tone: 'refusal',
   });
+}
+
+/** A late answer that failed: nobody is waiting for it, so say so in the log (the name only). */
+function logLate(error: unknown): void {
+  console.error(`teams: a late answer could not be shown: ${error instanceof Error ? error.name : 'error'}`);
 }
 
 async function withinBudget<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
