@@ -71,11 +71,12 @@ describe('Teams platform rules', () => {
 
   it('tells an unlinked Teams user how to get access, and audits the attempt', async () => {
     const before = await lastAuditId();
+    const chat = personalConversation();
     const response = await t.teams.post(
-      t.activities.message(`status ${caseRef}`, { from: t.stranger, conversation: personalConversation() }),
+      t.activities.message(`status ${caseRef}`, { from: t.stranger, conversation: chat }),
     );
     expect(response.status).toBe(200);
-    const [reply] = await t.fake.waitForSent();
+    const [reply] = await t.fake.waitForSent((a) => a.type === 'message' && a.toConversationId === chat.id);
     expect(textOf(reply)).toContain('not linked');
     expect(textOf(reply)).not.toContain('Specialty');
     const refused = (await t.db.select().from(auditLog).orderBy(desc(auditLog.id))).filter(
@@ -85,8 +86,11 @@ describe('Teams platform rules', () => {
   });
 
   it('answers help with a card of commands', async () => {
-    await t.teams.post(t.activities.message('help', { from: t.user(t.world.origin, 'coordinator') }));
-    const [reply] = await t.fake.waitForSent();
+    const chat = personalConversation();
+    await t.teams.post(
+      t.activities.message('help', { from: t.user(t.world.origin, 'coordinator'), conversation: chat }),
+    );
+    const [reply] = await t.fake.waitForSent((a) => a.type === 'message' && a.toConversationId === chat.id);
     expect(textOf(reply)).toContain('status MA-XXXXXXXX');
     expect(reply!.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
   });
@@ -153,7 +157,12 @@ describe('Teams platform rules', () => {
         conversation: t.channels.independentClinicians,
       }),
     );
-    const [refusal] = await t.fake.waitForSent();
+    const [refusal] = await t.fake.waitForSent(
+      (a) =>
+        a.type === 'message' &&
+        a.toConversationId === t.channels.independentClinicians.id &&
+        !String(a.summary ?? '').includes('MA-'),
+    );
     expect(textOf(refusal)).toContain('role');
   });
 });
