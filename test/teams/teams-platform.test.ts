@@ -161,7 +161,7 @@ describe('Teams platform rules', () => {
       (a) =>
         a.type === 'message' &&
         a.toConversationId === t.channels.independentClinicians.id &&
-        !String(a.summary ?? '').includes('MA-'),
+        !JSON.stringify(a.summary ?? '').includes('MA-'),
     );
     expect(textOf(refusal)).toContain('role');
   });
