@@ -8,7 +8,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PatientLinks } from '../../bot/core/patient-links';
-import { chatChannels, chatDeliveries, chatIdentities, auditLog, offers } from '../../db/schema';
+import { auditLog, capacityPostings, chatChannels, chatDeliveries, chatIdentities, offers } from '../../db/schema';
 import { postCapacity } from '../support/capacity-helpers';
 import { listPatient, waitForState } from '../support/journey-helpers';
 import {
@@ -177,6 +177,67 @@ describe('Slack platform rules', () => {
     expect(s.fake.callsTo('views.publish')).toHaveLength(1);
   });
 
+  it('withdraws an offer from the Home tab, and edits and withdraws capacity from the postings list', async () => {
+    const york = slackUser(s.world.independent, 'clinician');
+    await s.slack.event({ type: 'app_home_opened', userId: york, tab: 'home', channel: 'DHOME' });
+    const [published] = await s.fake.waitFor('views.publish');
+    const view = published!.body.view as { blocks: unknown[] };
+    const withdraw = button(view.blocks, 'WITHDRAW_OFFER', caseRef);
+    await s.slack.blockAction({
+      userId: york,
+      actionId: withdraw.action_id,
+      value: withdraw.value,
+      view: { id: 'VHOME', type: 'home' },
+      triggerId: 'trigger-home',
+    });
+    const [told] = await s.fake.waitFor((c) => c.method === 'views.open' && textOf(c.body).includes('Offer withdrawn'));
+    expect(told).toBeDefined();
+    expect(await s.db.select().from(offers).where(eq(offers.status, 'LIVE'))).toHaveLength(0);
+
+    s.fake.reset();
+    await s.slack.slashCommand({ userId: york, text: 'postings', channelId: CHANNELS.independentClinicians });
+    const [list] = await s.fake.waitFor('response_url');
+    const edit = button(list!.body.blocks, 'EDIT_POSTING');
+    await s.slack.blockAction({
+      userId: york,
+      actionId: edit.action_id,
+      value: edit.value,
+      channelId: CHANNELS.independentClinicians,
+      triggerId: 'trigger-edit',
+    });
+    const form = await openedModal(s.fake, 'EDIT_CAPACITY');
+    const initial = (id: string) => {
+      const block = form.blocks.find((b) => b.block_id === id) as { element?: Record<string, unknown> } | undefined;
+      const element = block?.element ?? {};
+      const option = element.initial_option as { value?: string } | undefined;
+      return (option?.value ?? element.initial_value ?? element.initial_date) as string | undefined;
+    };
+    const answers = Object.fromEntries(
+      form.blocks.flatMap((b) => (b.type === 'input' && b.block_id ? [[b.block_id, initial(b.block_id)]] : [])),
+    );
+    const edited = ackOf(await submitModal(s.slack, york, form, { ...answers, slots: '9' }));
+    expect(textOf(edited.view)).toContain('Posting updated');
+
+    const withdrawPosting = button(list!.body.blocks, 'WITHDRAW_POSTING');
+    s.fake.reset();
+    await s.slack.blockAction({
+      userId: york,
+      actionId: withdrawPosting.action_id,
+      value: withdrawPosting.value,
+      channelId: CHANNELS.independentClinicians,
+      triggerId: 'trigger-withdraw-posting',
+    });
+    const [gone] = await s.fake.waitFor(
+      (c) => c.method === 'response_url' && textOf(c.body).includes('Posting withdrawn'),
+    );
+    expect(gone).toBeDefined();
+    const postings = await s.db
+      .select()
+      .from(capacityPostings)
+      .where(eq(capacityPostings.organisationId, s.world.independent.id));
+    expect(postings.map((p) => [p.status, p.slots])).toEqual([['WITHDRAWN', 9]]);
+  });
+
   it('delivers each notification once when Slack answers 429 with Retry-After', async () => {
     s.fake.rateLimitNext('chat.postMessage', { times: 1, retryAfterSeconds: 1 });
     const reply = await s.journeys.withdrawCase(
@@ -186,7 +247,6 @@ describe('Slack platform rules', () => {
     );
     expect(reply.ok).toBe(true);
     await postedTo(s.fake, CHANNELS.originTeam, 'Case withdrawn');
-    await postedTo(s.fake, CHANNELS.independentClinicians, 'Case withdrawn');
     const posts = s.fake.callsTo('chat.postMessage');
     expect(posts.filter((c) => c.rateLimited)).toHaveLength(1);
     const delivered = posts
