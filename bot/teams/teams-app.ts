@@ -133,7 +133,7 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
       if (!reply) {
         // Too slow for Teams' deadline: the card is refreshed for everyone when the answer comes.
         void work
-          .then((late) => (late.kind === 'message' ? refreshForAll(context, user, late.refresh) : undefined))
+          .then((late) => (late.kind === 'message' ? showDone(context, user, late.refresh, late.message) : undefined))
           .catch(logLate);
         return messageCard(
           message({ title: 'Working on it', body: 'Your answer is being saved; this card will update.' }),
@@ -141,8 +141,7 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
       }
       if (reply.kind === 'form') return formCard(reply.form);
       if (reply.kind === 'refused') return reply.message.text;
-      const refreshed = await refreshForAll(context, user, reply.refresh);
-      return withNote(refreshed, reply.message);
+      return showDone(context, user, reply.refresh, reply.message);
     }
 
     const requestId = `teams-form:${parsed.form}:${here?.messageRef ?? ''}:${user.userId}`;
@@ -171,30 +170,38 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
         : reply.errors.map((error) => error.message).join('; ');
     }
     if (reply.kind === 'refused') return messageCard(reply.message);
-    const refreshed = await refreshForAll(context, user, reply.refresh);
-    return withNote(refreshed, reply.message);
+    return showDone(context, user, reply.refresh, reply.message);
   }
 
   async function finishLater(context: TurnContext, user: ChatUser, work: Promise<SubmitReply>, here?: CardRef) {
     const reply = await work;
-    const said = reply.kind === 'invalid' ? invalidMessage(reply) : reply.message;
-    const refreshed = reply.kind === 'done' ? await cardFor(user, reply.refresh) : undefined;
-    if (!here) return;
-    const card = withNote(refreshed, said);
-    await context.updateActivity({ ...cardActivity(card), id: here.messageRef });
+    if (reply.kind === 'done') {
+      await showDone(context, user, reply.refresh ?? here, reply.message);
+      return;
+    }
+    if (here) {
+      const said = reply.kind === 'invalid' ? invalidMessage(reply) : reply.message;
+      await context.updateActivity({ ...cardActivity(said), id: here.messageRef });
+    }
   }
 
   async function cardFor(user: ChatUser, card?: CardRef): Promise<ChatMessage | undefined> {
     return card ? handlers.cardAt(user, card) : undefined;
   }
 
-  /** The card the click came from, rebuilt and shown to everyone in the conversation. */
-  async function refreshForAll(context: TurnContext, user: ChatUser, card?: CardRef): Promise<ChatMessage | undefined> {
+  /**
+   * After a successful action: the card it came from, rebuilt, with who did
+   * what ("Offer made by Alex Wilber"), for everyone in the conversation and
+   * as the clicker's answer alike, so whichever Teams shows last is right.
+   * With no card to refresh, the clicker gets the result itself.
+   */
+  async function showDone(context: TurnContext, user: ChatUser, card: CardRef | undefined, done: ChatMessage) {
     const refreshed = await cardFor(user, card);
-    if (refreshed && card) {
-      await context.updateActivity({ ...cardActivity(refreshed), id: card.messageRef });
-    }
-    return refreshed;
+    if (!refreshed || !card) return messageCard(done);
+    const by = `${done.title} by ${context.activity.from.name ?? 'a colleague'}.`;
+    const shown = messageCard({ ...refreshed, footnote: refreshed.footnote ? `${refreshed.footnote} ${by}` : by });
+    await context.updateActivity({ ...cardActivity(shown), id: card.messageRef });
+    return shown;
   }
 
   return { adapter, app };
@@ -243,14 +250,6 @@ export function cardActivity(content: ChatMessage | AdaptiveCard): Partial<Activ
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
   if (text) activity.summary = text;
   return activity;
-}
-
-function withNote(card: ChatMessage | undefined, note: ChatMessage): AdaptiveCard {
-  if (!card) return messageCard(note);
-  return messageCard({
-    ...card,
-    body: `${note.title}: ${note.body ?? ''}${card.body ? `\n\n${card.body}` : ''}`,
-  });
 }
 
 function invalidMessage(reply: Extract<SubmitReply, { kind: 'invalid' }>): ChatMessage {
