@@ -188,7 +188,9 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
         return made;
       });
       expireWhenDue(offer);
-      await notify('OFFER_RECEIVED', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
+      // The provider's answer does not wait for the listing team's message: the send is scheduled with the
+      // answer, in the same workflow task, and retried like any other step.
+      void notify('OFFER_RECEIVED', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
       return { ...offer };
     },
     { validator: (request: MakeOfferInput) => void checkMakeOffer(s, request, now(), policy) },
