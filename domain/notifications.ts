@@ -16,6 +16,8 @@ export const NOTIFICATION_KINDS = [
   'CHOICE_REMINDER',
   'CHOICE_OVERDUE_ESCALATION',
   'OFFER_CHOSEN',
+  /** To the listing team: which offer the patient chose (by phone or through their link). */
+  'PATIENT_CHOSE',
   'OFFER_NOT_CHOSEN',
   'APPROVAL_REQUESTED',
   'APPROVAL_REMINDER',

@@ -28,6 +28,7 @@ const TITLES: Record<NotificationKind, string> = {
   CHOICE_REMINDER: "Reminder: patient's choice",
   CHOICE_OVERDUE_ESCALATION: "Escalation: patient's choice overdue",
   OFFER_CHOSEN: 'Your offer was chosen',
+  PATIENT_CHOSE: 'The patient chose an offer',
   OFFER_NOT_CHOSEN: 'Offer not chosen',
   APPROVAL_REQUESTED: 'Approval needed',
   APPROVAL_REMINDER: 'Reminder: approval due',

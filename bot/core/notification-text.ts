@@ -116,6 +116,7 @@ const SENTENCES: Record<NotificationKind, (data: Data, offer?: OfferLabel) => st
     `${plural(count(d, 'liveOffers'), 'offer')} ready: please take the patient through their choice.`,
   CHOICE_REMINDER: () => `Reminder: the patient's choice is due soon.`,
   CHOICE_OVERDUE_ESCALATION: () => `The patient's choice is overdue: escalated to the region.`,
+  PATIENT_CHOSE: (_d, o) => `The patient chose ${offerText(o)}. Manager approvals are next.`,
   OFFER_CHOSEN: (_d, o) => `The patient chose your offer: ${offerText(o)}. Approvals are next.`,
   OFFER_NOT_CHOSEN: (_d, o) => `The patient chose another provider; your offer is closed: ${offerText(o)}.`,
   APPROVAL_REQUESTED: (d, o) => `Manager approval needed to ${side(d)}: ${offerText(o)}.`,

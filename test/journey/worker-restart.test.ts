@@ -112,6 +112,7 @@ describe('a journey whose worker is killed and restarted', () => {
       OFFER_RECEIVED: 2,
       CHOICE_NEEDED: 1,
       OFFER_CHOSEN: 1,
+      PATIENT_CHOSE: 1,
       OFFER_NOT_CHOSEN: 1,
       APPROVAL_REQUESTED: 2,
       TRANSFER_APPROVED: 2,

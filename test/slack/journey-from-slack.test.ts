@@ -172,6 +172,7 @@ describe('a journey driven from Slack', () => {
     const chosen = ackOf(await submitModal(slack, coordinator, view, { choice: offer!.id }));
     expect(textOf(chosen.view)).toContain('Choice recorded');
     await waitForState(journeys, caseRef, 'AWAITING_APPROVAL');
+    await postedTo(fake, CHANNELS.originTeam, 'The patient chose');
 
     const originAsk = await postedTo(fake, CHANNELS.originManagers, 'Approval needed');
     const providerAsk = await postedTo(fake, CHANNELS.independentManagers, 'Approval needed');

@@ -419,6 +419,7 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     for (const offer of s.offers.filter((o) => o.round === s.round && o.status === 'NOT_CHOSEN')) {
       await notify('OFFER_NOT_CHOSEN', providerTeam(offer), `offer/${offer.offerId}`, { offerId: offer.offerId });
     }
+    await notify('PATIENT_CHOSE', originTeam, 'chosen/origin', { offerId: chosen.offerId });
     await notify('OFFER_CHOSEN', providerTeam(chosen), 'chosen', { offerId: chosen.offerId });
     await notify('APPROVAL_REQUESTED', originManagers, 'approval', { side: 'ORIGIN_RELEASE', offerId: chosen.offerId });
     await notify('APPROVAL_REQUESTED', providerManagers(chosen), 'approval/receiving', {
