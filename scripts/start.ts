@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadBotConfig } from '../bot/config';
+import { loadEnvFile } from '../workflows/config';
 import { consoleLine } from '../bot/console/line';
 import { openDatabase } from '../db/client';
 import { describeReport } from './demo/run-demo';
@@ -57,6 +58,7 @@ function describePolicy(options: StartOptions): string {
 async function main(): Promise<number> {
   const started = Date.now();
   const uid = userInfo().uid;
+  loadEnvFile(resolve(__dirname, '..', '.env'));
   const options = readStartOptions(process.env, process.argv.slice(2), { repoRoot: resolve(__dirname, '..'), uid });
   // The embedded default: Teams in local mode for the Agents Playground, unless real Teams credentials are set.
   const bot = loadBotConfig(options.playground ? { TEAMS_LOCAL: 'true', ...process.env } : process.env);

@@ -4,6 +4,7 @@
  * them (`14 days`, `36h`, `5s`); a bad value stops start-up with the name of
  * the variable and what is wrong.
  */
+import { existsSync } from 'node:fs';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { describeFieldErrors, validateWith } from '../domain/field-errors';
@@ -97,6 +98,11 @@ export interface AppConfig {
   journeyPolicy: JourneyPolicy;
   notifications: NotificationSettings;
   escalation: EscalationSettings;
+}
+
+/** Reads `.env` into the environment when there is one; variables already set win. */
+export function loadEnvFile(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {

@@ -19,7 +19,7 @@ import { createActivities, createNotificationActivities, type DigestStarter } fr
 import { OutboxNotifier } from './activities/outbox-notifier';
 import { loadBotConfig } from '../bot/config';
 import { chatNotifiers } from '../bot/notifiers';
-import { loadConfig, type NotificationSettings } from './config';
+import { loadConfig, loadEnvFile, type NotificationSettings } from './config';
 import { digestWorkflowId, newMatchesSignal, type CaseMatch, type ProviderDigestInput } from './contract';
 import type { providerDigest } from './notifications/provider-digest';
 import { ensureSchedules } from './schedules';
@@ -126,6 +126,7 @@ export async function createWorkers(options: JourneyWorkerOptions): Promise<Work
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error('Set DATABASE_URL: the worker needs the mutual-aid database.');
   const database = openDatabase(config.databaseUrl);
