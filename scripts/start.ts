@@ -104,6 +104,7 @@ async function main(): Promise<number> {
   if (app.bot && options.playground && bot.teams?.local) {
     const playground = await startDemoPlayground({
       db: database.db,
+      capacity: app.capacity,
       botUrl: app.bot.url,
       port: options.playground.port,
       stateDir: options.paths.stateDir,

@@ -5,12 +5,17 @@
  * coordinator and manager at the listing trust and a clinician and manager at
  * an independent provider, so one person can click through a whole journey:
  * the bot sends each notification for those teams to Alex's personal chat.
+ * Nuffield gets open hip and knee capacity, so a patient Alex lists (`list`)
+ * matches and its card arrives for Alex to offer on, choose, approve twice and
+ * confirm.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Db } from '../../db/client';
 import { linkChatUser } from '../../db/chat-directory';
-import { seedDemoWorld } from '../../db/demo-seed';
+import { openPostingsOf } from '../../db/chat-views';
+import { seedDemoWorld, type DemoWorld } from '../../db/demo-seed';
+import type { CapacityClient } from '../../workflows/capacity-client';
 import { startAgentsPlayground, type AgentsPlayground } from '../infra/agents-playground';
 
 /** The Playground's default tenant and user (not valid GUIDs, but what it sends). */
@@ -19,7 +24,7 @@ export const PLAYGROUND_USER_AAD_ID = '00000000-0000-0000-0000-0000000000020';
 export const PLAYGROUND_USER_NAME = 'Alex Wilber';
 
 /** Links the Playground's user to the demo organisations (idempotent). */
-export async function linkPlaygroundUser(db: Db): Promise<void> {
+export async function linkPlaygroundUser(db: Db): Promise<DemoWorld> {
   const world = await db.transaction((tx) => seedDemoWorld(tx));
   const link = (organisationId: string, roles: ('CLINICIAN' | 'MANAGER' | 'COORDINATOR')[]) =>
     linkChatUser(db, {
@@ -33,16 +38,49 @@ export async function linkPlaygroundUser(db: Db): Promise<void> {
     });
   await link(world.orgs.leeds.id, ['COORDINATOR', 'MANAGER']);
   await link(world.orgs.nuffieldYork.id, ['CLINICIAN', 'MANAGER']);
+  return world;
+}
+
+/**
+ * Open trauma and orthopaedics capacity at Nuffield Health York for the next
+ * two months, unless it already has some: a patient Alex lists then matches,
+ * and the match card reaches Alex as Nuffield's clinician.
+ */
+async function ensureDemoCapacity(db: Db, capacity: CapacityClient, world: DemoWorld): Promise<void> {
+  const org = world.orgs.nuffieldYork;
+  const open = await openPostingsOf(db, [org.id]);
+  if (open.some((posting) => posting.specialtyCode === '110')) return;
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const posted = await capacity.post(
+    {
+      siteId: org.siteId,
+      specialtyCode: '110',
+      careType: 'ADMITTED',
+      procedureCodes: [],
+      slots: 10,
+      availableFrom: day(0),
+      availableUntil: day(60),
+      maxBmi: 40,
+      maxAsa: 3,
+      minAge: 18,
+      maxAge: 90,
+      hasCriticalCare: false,
+    },
+    { personId: org.staff.clinician.personId, organisationOds: org.ods, channel: 'SYSTEM' },
+  );
+  if (!posted.ok) throw new Error(`Could not post the demo's capacity: ${posted.message}`);
 }
 
 export async function startDemoPlayground(options: {
   db: Db;
+  capacity: CapacityClient;
   botUrl: string;
   port: number;
   stateDir: string;
   log: (line: string) => void;
 }): Promise<AgentsPlayground> {
-  await linkPlaygroundUser(options.db);
+  const world = await linkPlaygroundUser(options.db);
+  await ensureDemoCapacity(options.db, options.capacity, world);
   return startAgentsPlayground({
     botEndpoint: `${options.botUrl}/api/messages`,
     port: options.port,
