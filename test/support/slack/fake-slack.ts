@@ -9,6 +9,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { isRecord, stringLeaves } from '../privacy';
 
 /** One request the fake received. `body` is decoded: form fields holding JSON (blocks, view…) are objects. */
 export interface RecordedCall {
@@ -390,17 +391,6 @@ function bearerToken(header: string | undefined): string | undefined {
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringLeaves(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringLeaves);
-  if (isRecord(value)) return Object.values(value).flatMap(stringLeaves);
-  return [];
 }
 
 function summarise(calls: RecordedCall[]): string {

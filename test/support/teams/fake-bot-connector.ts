@@ -29,6 +29,7 @@ import {
   signChannelToken,
   type ChannelTokenOptions,
 } from './channel-auth';
+import { isRecord, stringLeaves } from '../privacy';
 
 export { signChannelToken, ClientCredentialsFactory, type ChannelTokenOptions } from './channel-auth';
 
@@ -612,17 +613,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   }
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringLeaves(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringLeaves);
-  if (isRecord(value)) return Object.values(value).flatMap(stringLeaves);
-  return [];
 }
 
 function summarise(calls: ConnectorCall[]): string {

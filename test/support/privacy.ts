@@ -1,0 +1,37 @@
+/**
+ * The privacy rule as test helpers: every string a test saw leave the system
+ * (a chat platform's recorded calls, printed lines), and the check that none
+ * of them carries one of a patient's identifiers.
+ */
+import { expect } from 'vitest';
+import type { ListingInput } from '../../domain/listing';
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Every string anywhere in a JSON-like value. */
+export function stringLeaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringLeaves);
+  if (isRecord(value)) return Object.values(value).flatMap(stringLeaves);
+  return [];
+}
+
+/** Fails if any of `sent` contains the listed patient's NHS number, names, date of birth, postcode or local ids. */
+export function expectNoPatientIdentifiers(sent: string[], listing: ListingInput): void {
+  const all = sent.join('\n');
+  expect(all.length, 'nothing was sent, so nothing was checked').toBeGreaterThan(1000);
+  for (const identifier of [
+    listing.nhsNumber,
+    listing.givenName,
+    listing.familyName,
+    listing.dateOfBirth,
+    listing.postcode,
+    listing.postcode.replace(' ', ''),
+    listing.localPatientId,
+    listing.ppid,
+  ]) {
+    expect(all).not.toContain(identifier);
+  }
+}
