@@ -8,8 +8,9 @@
  */
 import { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/client';
-import { channelsForAudience, deliveredMessage, recordDelivery } from '../../db/chat-directory';
+import { channelsForAudience } from '../../db/chat-directory';
 import type { JourneyNotification, Notifier } from '../../domain/notifications';
+import { deliverOnceToEach } from '../core/deliver-once';
 import { notificationMessage } from '../core/notification-message';
 import { messageBlocks } from './blocks';
 
@@ -31,22 +32,15 @@ export class SlackNotifier implements Notifier {
     const channels = await channelsForAudience(db, 'SLACK', notification.audience);
     if (channels.length === 0) return;
     const rendered = messageBlocks(await notificationMessage(db, notification, this.now()));
-    for (const channel of channels) {
-      const where = {
-        notificationKey: notification.key,
-        platform: 'SLACK' as const,
-        workspaceId: channel.workspaceId,
-        channelId: channel.channelId,
-      };
-      if (await deliveredMessage(db, where)) continue;
+    await deliverOnceToEach(db, 'SLACK', notification, channels, async (channel) => {
       const posted = await client.chat.postMessage({
         channel: channel.channelId,
         ...rendered,
         unfurl_links: false,
         unfurl_media: false,
       });
-      await recordDelivery(db, { ...where, messageRef: posted.ts!, caseRef: notification.caseRef });
-    }
+      return posted.ts!;
+    });
   }
 }
 

@@ -9,14 +9,9 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import type { Db } from '../../db/client';
-import {
-  channelsForAudience,
-  deliveredMessage,
-  personalConversationsFor,
-  recordDelivery,
-  type ChannelRow,
-} from '../../db/chat-directory';
+import { channelsForAudience, personalConversationsFor, type ChannelRow } from '../../db/chat-directory';
 import type { JourneyNotification, Notifier } from '../../domain/notifications';
+import { deliverOnceToEach } from '../core/deliver-once';
 import { notificationMessage } from '../core/notification-message';
 import { cardActivity, createTeamsAdapter, type TeamsSettings } from './teams-app';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
@@ -45,14 +40,7 @@ export class TeamsNotifier implements Notifier {
       linked.length > 0 ? linked : await personalConversationsFor(db, 'TEAMS', notification.audience);
     if (targets.length === 0) return;
     const activity = cardActivity(await notificationMessage(db, notification, this.now()));
-    for (const target of targets) {
-      const where = {
-        notificationKey: notification.key,
-        platform: 'TEAMS' as const,
-        workspaceId: target.workspaceId,
-        channelId: target.channelId,
-      };
-      if (await deliveredMessage(db, where)) continue;
+    await deliverOnceToEach(db, 'TEAMS', notification, targets, async (target) => {
       let messageRef = '';
       // A failed send must fail the activity (so Temporal retries it), not end in the adapter's turn-error handler.
       let failure: unknown;
@@ -70,8 +58,8 @@ export class TeamsNotifier implements Notifier {
       );
       if (failure instanceof Error) throw failure;
       if (failure !== undefined) throw new Error('The Teams send failed');
-      await recordDelivery(db, { ...where, messageRef, caseRef: notification.caseRef });
-    }
+      return messageRef;
+    });
   }
 }
 
