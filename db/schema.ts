@@ -487,6 +487,8 @@ export const chatDeliveries = pgTable(
   },
   (t) => [
     uniqueIndex('chat_deliveries_once_uq').on(t.notificationKey, t.platform, t.workspaceId, t.channelId),
+    // Every click on a card finds the notification behind it by where the message is.
+    index('chat_deliveries_message_idx').on(t.platform, t.workspaceId, t.channelId, t.messageRef),
     index('chat_deliveries_case_idx').on(t.caseRef),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "chat_deliveries_message_idx" ON "chat_deliveries" USING btree ("platform","workspace_id","channel_id","message_ref");
