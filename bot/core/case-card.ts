@@ -9,7 +9,7 @@ import type { CaseFactsForChat, ProviderCaseView } from '../../db/chat-views';
 import { weeksWaiting } from '../../domain/rtt';
 import type { CaseState } from '../../domain/journey-states';
 import { humanise } from './forms';
-import { message, type ChatMessage, type Fact, type MessageAction, type MessageSection } from './message';
+import type { Fact, MessageAction, MessageSection } from './message';
 import { specialtyName } from './notification-text';
 
 const PRIORITY_WORDS: Record<string, string> = {
@@ -83,16 +83,4 @@ export function providerCaseSection(view: ProviderCaseView, organisationId: stri
     facts: [...clinicalFacts(view, now), ...distanceFact(view)],
     actions: standing.actions,
   };
-}
-
-/** One case as a whole message: the card a provider's channel sees, refreshed in place after each answer. */
-export function providerCaseCard(view: ProviderCaseView, organisationId: string, now: Date): ChatMessage {
-  const section = providerCaseSection(view, organisationId, now);
-  return message({
-    title: `Waiting patient ${view.caseRef}`,
-    body: section.text,
-    facts: section.facts,
-    actions: section.actions,
-    text: `Waiting patient ${view.caseRef}: ${specialtyName(view.specialtyCode)}, ${view.procedure}. ${section.text}`,
-  });
 }

@@ -40,7 +40,7 @@ import {
   withdrawByCommand,
 } from './handlers/listing-team';
 import { declineToOffer, openOfferForm, submitOffer, withdrawOffer } from './handlers/offers';
-import { caseCard, cardAt, caseStatus, helpMessage, home, whoami } from './handlers/views';
+import { cardAt, caseStatus, helpMessage, home, whoami } from './handlers/views';
 
 export { uuidFrom, type CardRef, type CommandPlace, type Reply, type SubmitReply } from './handlers/context';
 
@@ -194,10 +194,5 @@ export class ChatHandlers {
   /** The message a bot post shows now, rebuilt from the notification it was delivered for. */
   async cardAt(user: ChatUser, card: CardRef): Promise<ChatMessage | undefined> {
     return cardAt(this.context, user, card);
-  }
-
-  /** One case as one provider sees it, as a card (for a refreshed single-case message). */
-  async caseCard(caseRef: string, organisationId: string): Promise<ChatMessage | undefined> {
-    return caseCard(this.context, caseRef, organisationId);
   }
 }

@@ -151,8 +151,6 @@ export function notificationSentence(kind: string, data: Data, offer?: OfferLabe
 export const specialtyName = (code: string): string =>
   isTreatmentFunctionCode(code) ? TREATMENT_FUNCTIONS[code] : code;
 
-export const regionName = (region: Region): string => REGION_NAMES[region];
-
 /** Case references in a digest field (`MA-` and eight characters), whatever else the field carries. */
 export const caseRefsInField = (data: Data, field: string): string[] => caseRefsIn(data, field);
 

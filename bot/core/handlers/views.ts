@@ -7,7 +7,7 @@ import { caseFactsForChat, liveOffersOf, openPostingsOf, providerCaseView } from
 import { casesForPosting } from '../../../db/matching';
 import { notificationByKey } from '../../../db/outbox';
 import type { JourneyStatus } from '../../../workflows/contract';
-import { clinicalFacts, providerCaseCard, providerCaseSection } from '../case-card';
+import { clinicalFacts, providerCaseSection } from '../case-card';
 import { identify, type ChatUser } from '../chat-user';
 import { HELP_LINES } from '../commands';
 import { humanise } from '../forms';
@@ -157,14 +157,4 @@ export async function cardAt(ctx: HandlerContext, user: ChatUser, card: CardRef)
   const notification = key ? await notificationByKey(ctx.db, key) : undefined;
   if (!notification) return undefined;
   return notificationMessage(ctx.db, notification, ctx.now());
-}
-
-/** One case as one provider sees it, as a card (for a refreshed single-case message). */
-export async function caseCard(
-  ctx: HandlerContext,
-  caseRef: string,
-  organisationId: string,
-): Promise<ChatMessage | undefined> {
-  const view = await providerCaseView(ctx.db, caseRef, organisationId);
-  return view && providerCaseCard(view, organisationId, ctx.now());
 }
