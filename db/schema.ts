@@ -204,6 +204,10 @@ export const cases = pgTable(
     closedReason: text('closed_reason'),
     declinedOfferCount: integer('declined_offer_count').notNull().default(0),
     flaggedForReviewAt: timestamp('flagged_for_review_at', { withTimezone: true }),
+    /** STAFF: listed by the trust; PATIENT_INITIATED: the patient asked, through their invitation. */
+    route: text('route').notNull().default('STAFF'),
+    /** Until then only providers in the origin trust's region are matched; null: matched nationally from the start. */
+    nationalFrom: timestamp('national_from', { withTimezone: true }),
   },
   (t) => [
     check('cases_case_ref_format', sql`${t.caseRef} ~ '^MA-[0-9A-HJKMNP-TV-Z]{8}$'`),
@@ -212,6 +216,7 @@ export const cases = pgTable(
     check('cases_asa_range', sql`${t.asa} between 1 and 4`),
     check('cases_max_travel_positive', sql`${t.maxTravelMiles} is null or ${t.maxTravelMiles} > 0`),
     check('cases_modality_iff_diagnostic', sql`(${t.careType} = 'DIAGNOSTIC') = (${t.diagnosticModality} is not null)`),
+    check('cases_route', sql`${t.route} in ('STAFF', 'PATIENT_INITIATED')`),
     uniqueIndex('cases_one_live_listing_per_patient')
       .on(t.originOrgId, t.nhsNumber)
       .where(sql`${t.state} not in (${TERMINAL_CASE_STATES_SQL})`),
@@ -536,6 +541,97 @@ export const patientLinks = pgTable(
   (t) => [index('patient_links_case_idx').on(t.caseRef)],
 );
 
+/**
+ * A key a trust's own system uses for the operator API. It acts as one person
+ * for one organisation (their roles there decide what it may do); only its
+ * SHA-256 is kept, and its prefix names it in lists and the audit log.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id),
+    label: text('label').notNull(),
+    keyPrefix: text('key_prefix').notNull().unique(),
+    keyHash: text('key_hash').notNull().unique(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('api_keys_organisation_idx').on(t.organisationId)],
+);
+
+export const PATIENT_REQUEST_STATUSES = [
+  /** Invited: the patient has a link and has not answered. */
+  'INVITED',
+  /** Not eligible under the trust's rules: the patient's link explains why. */
+  'INELIGIBLE',
+  /** The patient said how far they will travel; the origin team is asked to confirm. */
+  'REQUESTED',
+  /** The origin team judged the move appropriate and the case is listed. */
+  'LISTED',
+  /** The origin team judged the move not appropriate; the patient keeps their place. */
+  'NOT_APPROPRIATE',
+  /** The patient did not answer before the invitation expired. */
+  'EXPIRED',
+] as const;
+export type PatientRequestStatus = (typeof PATIENT_REQUEST_STATUSES)[number];
+
+/**
+ * Patient-initiated mutual aid: a trust invites an eligible patient with a
+ * signed link; the patient says how far they will travel; the origin team
+ * confirms the move is appropriate; then the case is listed. The listing's
+ * details wait here (identifiers included, like `patients`) until then.
+ */
+export const patientRequests = pgTable(
+  'patient_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    originOrgId: uuid('origin_org_id')
+      .notNull()
+      .references(() => organisations.id),
+    /** Never logged, never sent to chat or Temporal. */
+    nhsNumber: text('nhs_number').notNull(),
+    specialtyCode: text('specialty_code')
+      .notNull()
+      .references(() => treatmentFunctions.code),
+    /** The validated listing, without the travel answer and the clinician's judgement. */
+    listing: jsonb('listing').notNull(),
+    status: text('status').notNull().default('INVITED'),
+    ineligibleReasons: text('ineligible_reasons')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    invitedBy: uuid('invited_by')
+      .notNull()
+      .references(() => people.id),
+    invitedAt: timestamp('invited_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** The patient's answer; null with a response: anywhere in England. */
+    maxTravelMiles: integer('max_travel_miles'),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    decidedBy: uuid('decided_by').references(() => people.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    caseRef: text('case_ref').references(() => cases.caseRef),
+  },
+  (t) => [
+    check(
+      'patient_requests_status',
+      sql`${t.status} in ('INVITED', 'INELIGIBLE', 'REQUESTED', 'LISTED', 'NOT_APPROPRIATE', 'EXPIRED')`,
+    ),
+    check('patient_requests_nhs_number_format', sql`${t.nhsNumber} ~ '^[0-9]{10}$'`),
+    uniqueIndex('patient_requests_one_open_per_patient')
+      .on(t.originOrgId, t.nhsNumber)
+      .where(sql`${t.status} in ('INVITED', 'REQUESTED')`),
+    index('patient_requests_origin_status_idx').on(t.originOrgId, t.status),
+  ],
+);
+
 /** Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (see the audit_log_append_only migration). */
 export const auditLog = pgTable(
   'audit_log',
@@ -569,3 +665,5 @@ export type OfferRow = typeof offers.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type CapacityPostingRow = typeof capacityPostings.$inferSelect;
 export type ChatChannelRow = typeof chatChannels.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type PatientRequestRow = typeof patientRequests.$inferSelect;
