@@ -64,6 +64,8 @@ export default tseslint.config(
       'workflows/client.ts',
       'workflows/acting.ts',
       'workflows/capacity-client.ts',
+      'workflows/patient-requests.ts',
+      'workflows/waiting-list-import.ts',
       'workflows/schedules.ts',
       'workflows/config.ts',
       'workflows/activities/**',

@@ -1,20 +1,24 @@
 /**
  * The bot's HTTP server and its front ends: one express app serving Slack's
  * `/slack/events` (or Slack over Socket Mode), Teams' `/api/messages`, a
- * health check, and, as it arrives, the patient's page. The shared handlers are built once
+ * health check, and the patient's choice pages (web/). The shared handlers are built once
  * here; the chat directory file is applied before the first request.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { API_BASE_PATH } from '../api/openapi';
+import { createOperatorApi } from '../api/operator-api';
 import type { Db } from '../db/client';
 import type { CapacityClient } from '../workflows/capacity-client';
 import type { JourneyClient } from '../workflows/client';
 import type { JourneyPolicy } from '../workflows/contract';
+import { patientSite } from '../web/patient-site';
 import type { BotConfig } from './config';
 import { ChatHandlers } from './core/chat-handlers';
 import { seedDirectoryFile } from './core/directory-seed';
 import { PatientLinks } from './core/patient-links';
+import { PatientRequests, type PatientRequestsOptions } from '../workflows/patient-requests';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/slack-app';
 import {
   createTeamsApp,
@@ -37,12 +41,15 @@ export interface BotServerDeps {
   /** Extra Teams options (tests: authentication endpoints of a local fake). */
   teams?: Partial<Pick<TeamsAppOptions, 'answerBudgetMs'>> &
     Pick<TeamsSettings, 'authOverrides' | 'credentialsFactory'>;
+  /** Patient-initiated requests: on when given and a PATIENT_LINK_SECRET is set (their links are signed with it). */
+  patientInitiated?: Omit<PatientRequestsOptions, 'db' | 'secret' | 'baseUrl' | 'now'>;
   now?: () => Date;
 }
 
 export interface BotServer {
   url: string;
   handlers: ChatHandlers;
+  patientRequests?: PatientRequests;
   slack?: SlackApp;
   teams?: TeamsApp;
   close(): Promise<void>;
@@ -73,14 +80,35 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
       baseUrl: config.publicBaseUrl ?? url,
       now: deps.now,
     });
+  const patientRequests =
+    config.patientLink && deps.patientInitiated
+      ? new PatientRequests({
+          ...deps.patientInitiated,
+          db,
+          secret: config.patientLink.secret,
+          baseUrl: config.publicBaseUrl ?? url,
+          now: deps.now,
+        })
+      : undefined;
+  // The operator API (API keys, JSON, its OpenAPI document at /api/v1/openapi.json); mounted once patient requests,
+  // whose links are signed with this server's address, exist.
+  http.use(
+    API_BASE_PATH,
+    createOperatorApi({ db, journeys: deps.journeys, capacity: deps.capacity, patientRequests, now: deps.now }),
+  );
   const handlers = new ChatHandlers({
     db,
     journeys: deps.journeys,
     capacity: deps.capacity,
     policy: deps.policy,
     patientLinks,
+    patientRequests,
     now: deps.now,
   });
+  // The patient's pages, where the links issued above lead: the choice, and a patient's own request to move.
+  if (patientLinks) {
+    http.use(patientSite({ db, journeys: deps.journeys, patientLinks, patientRequests, now: deps.now }));
+  }
   const slack =
     config.slack &&
     createSlackApp({
@@ -118,6 +146,7 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
   return {
     url,
     handlers,
+    patientRequests,
     slack,
     teams,
     async close() {

@@ -3,6 +3,7 @@ import { and, eq, inArray, notInArray } from 'drizzle-orm';
 import { TERMINAL_CASE_STATES } from '../domain/journey-states';
 import type { LatLon } from '../domain/distance';
 import type { Listing } from '../domain/listing';
+import type { CaseRoute } from '../domain/journey-states';
 import type { Queryable } from './client';
 import { cases, patients, postcodeDistricts } from './schema';
 
@@ -38,12 +39,16 @@ export interface NewCase {
   /** The centroid of the patient's postcode district. */
   location: LatLon;
   listing: Listing;
+  /** Defaults to STAFF. */
+  route?: CaseRoute;
+  /** Until then only providers in the origin's region are matched. */
+  nationalFrom?: Date;
 }
 
 /** Inserts the case and its patient details; the caller owns the transaction. */
 export async function insertCase(
   db: Queryable,
-  { caseRef, originOrgId, listedBy, ageBand, location, listing }: NewCase,
+  { caseRef, originOrgId, listedBy, ageBand, location, listing, route, nationalFrom }: NewCase,
 ): Promise<void> {
   await db.insert(cases).values({
     caseRef,
@@ -67,6 +72,8 @@ export async function insertCase(
     travelNeeds: listing.travelNeeds,
     appropriatenessJudgedBy: listing.appropriatenessJudgedBy,
     listedBy,
+    route: route ?? 'STAFF',
+    nationalFrom,
   });
   await db.insert(patients).values({
     caseRef,

@@ -184,7 +184,8 @@ const REGIONAL_TEAM = { ods: 'Y63', name: 'NHS England – North East and Yorksh
 
 const ROLES: Record<StaffRole, Role> = { clinician: 'CLINICIAN', manager: 'MANAGER', coordinator: 'COORDINATOR' };
 
-const emailFor = (name: string, ods: string) =>
+/** The demo e-mail address of a named member of staff (`.invalid`: never delivered). */
+export const demoEmail = (name: string, ods: string) =>
   `${name
     .replace(/^(Dr|Mr|Ms|Mrs)\s+/, '')
     .toLowerCase()
@@ -214,7 +215,7 @@ async function seedOrg(db: Queryable, seed: OrgSeed): Promise<DemoOrg> {
   const staff = {} as Record<StaffRole, DemoPerson>;
   for (const role of Object.keys(ROLES) as StaffRole[]) {
     const name = seed.staff[role];
-    const personId = await upsertPerson(db, name, emailFor(name, seed.ods));
+    const personId = await upsertPerson(db, name, demoEmail(name, seed.ods));
     await db.insert(memberships).values({ personId, organisationId: org!.id, role: ROLES[role] }).onConflictDoNothing();
     staff[role] = { personId, name };
   }

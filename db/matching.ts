@@ -74,6 +74,7 @@ interface CaseSide {
   listedAt: SQL;
   originOrgId: SQL;
   dateOfBirth: SQL;
+  nationalFrom: SQL;
 }
 
 /** The posting's side of a match: columns of `capacity_postings p` / `sites s`, or bound values. */
@@ -134,6 +135,15 @@ function eligibility(c: CaseSide, p: PostingSide): SQL {
     and ${p.organisationId} <> ${c.originOrgId}, false)`;
 }
 
+/**
+ * A patient-initiated case is matched in its origin's region until its
+ * `national_from`, then nationally; a case listed by staff is national at once.
+ */
+const inScope = (c: CaseSide, p: PostingSide, nowIso: string) =>
+  sql`(${c.nationalFrom} is null or ${c.nationalFrom} <= ${nowIso}::timestamptz
+    or (select provider.region = origin.region from organisations provider, organisations origin
+        where provider.id = ${p.organisationId} and origin.id = ${c.originOrgId}))`;
+
 /** Age on `today` within the posting's limits, from the date of birth; a separate condition, on patients. */
 const ageFits = (c: CaseSide, p: PostingSide, today: string) =>
   sql`coalesce(${c.dateOfBirth} <= ${today}::date - make_interval(years => ${p.minAge})
@@ -171,6 +181,7 @@ const CASE_COLUMNS: CaseSide = {
   listedAt: sql`c.listed_at`,
   originOrgId: sql`c.origin_org_id`,
   dateOfBirth: sql`pt.date_of_birth`,
+  nationalFrom: sql`c.national_from`,
 };
 
 const POSTING_COLUMNS: PostingSide = {
@@ -239,6 +250,8 @@ export interface CaseFacts {
   listedAt: string;
   originOrgId: string;
   dateOfBirth: string;
+  /** Until then matched only in the origin's region (patient-initiated); null: nationally. */
+  nationalFrom: string | null;
 }
 
 const caseParams = (f: CaseFacts): CaseSide => ({
@@ -257,9 +270,11 @@ const caseParams = (f: CaseFacts): CaseSide => ({
   listedAt: sql`${f.listedAt}::timestamptz`,
   originOrgId: sql`${f.originOrgId}::uuid`,
   dateOfBirth: sql`${f.dateOfBirth}::date`,
+  nationalFrom: sql`${f.nationalFrom}::timestamptz`,
 });
 
 const todayOf = (options: MatchOptions) => toCalendarDate(options.now ?? new Date());
+const nowOf = (options: MatchOptions) => (options.now ?? new Date()).toISOString();
 
 /** The posting's facts, if it is open on `today`. */
 export function openPostingQuery(postingId: string, today: string): SQL {
@@ -278,7 +293,8 @@ export function openCaseQuery(caseRef: string): SQL {
       c.diagnostic_modality as "diagnosticModality", c.opcs_code as "opcsCode", c.bmi::float8 as bmi,
       c.asa::int as asa, c.needs_critical_care as "needsCriticalCare", c.latitude, c.longitude,
       c.max_travel_miles as "maxTravelMiles", c.priority, c.listed_at::text as "listedAt",
-      c.origin_org_id as "originOrgId", pt.date_of_birth::text as "dateOfBirth"
+      c.origin_org_id as "originOrgId", pt.date_of_birth::text as "dateOfBirth",
+      c.national_from::text as "nationalFrom"
     from cases c join patients pt on pt.case_ref = c.case_ref
     where c.case_ref = ${caseRef} and ${caseOpen}`;
 }
@@ -302,6 +318,7 @@ export function casesForPostingQuery(posting: PostingFacts, options: MatchOption
     where c.specialty_code = ${p.specialtyCode} and c.care_type = ${p.careType} and ${caseOpen}
       and ${eligibility(c, p)}
       and ${ageFits(c, p, today)}
+      and ${inScope(c, p, nowOf(options))}
       and ${notAlreadyAnswered(c, p)}
     order by c.priority, c.rtt_clock_start, ${distance(c, p)}, c.case_ref
     limit ${options.limit ?? DEFAULT_LIMIT}`;
@@ -313,22 +330,24 @@ const postingColumnsOut = (c: CaseSide) => sql`p.id as "postingId", p.organisati
   p.available_from::text as "availableFrom", p.available_until::text as "availableUntil"`;
 
 /** Every open posting that can take the case (unordered), with `select` as its target list. */
-function postingsMatching(kase: CaseFacts, today: string, select: SQL): SQL {
+function postingsMatching(kase: CaseFacts, options: MatchOptions, select: SQL): SQL {
   const c = caseParams(kase);
   const p = POSTING_COLUMNS;
+  const today = todayOf(options);
   return sql`select ${select}
     from capacity_postings p
     join sites s on s.id = p.site_id
     where p.specialty_code = ${c.specialtyCode} and p.care_type = ${c.careType} and ${postingOpen(today)}
       and ${eligibility(c, p)}
       and ${ageFits(c, p, today)}
+      and ${inScope(c, p, nowOf(options))}
       and ${notAlreadyAnswered(c, p)}`;
 }
 
 /** Open postings that can take an open case, nearest first, then the earliest available. */
 export function postingsForCaseQuery(kase: CaseFacts, options: MatchOptions = {}): SQL {
   const c = caseParams(kase);
-  return sql`${postingsMatching(kase, todayOf(options), postingColumnsOut(c))}
+  return sql`${postingsMatching(kase, options, postingColumnsOut(c))}
     order by ${distance(c, POSTING_COLUMNS)}, p.available_from, p.id
     limit ${options.limit ?? DEFAULT_LIMIT}`;
 }
@@ -338,7 +357,7 @@ export function providersForCaseQuery(kase: CaseFacts, options: MatchOptions = {
   const c = caseParams(kase);
   const nearestPerProvider = sql`${postingsMatching(
     kase,
-    todayOf(options),
+    options,
     sql`distinct on (p.organisation_id) ${postingColumnsOut(c)}, ${distance(c, POSTING_COLUMNS)} as exact_miles`,
   )}
     order by p.organisation_id, ${distance(c, POSTING_COLUMNS)}, p.available_from, p.id`;

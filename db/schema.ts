@@ -32,6 +32,7 @@ import {
   CHOICE_OUTCOMES,
   CHAT_PLATFORMS,
   POSTING_STATUSES,
+  CASE_ROUTES,
 } from '../domain/journey-states';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -205,7 +206,7 @@ export const cases = pgTable(
     declinedOfferCount: integer('declined_offer_count').notNull().default(0),
     flaggedForReviewAt: timestamp('flagged_for_review_at', { withTimezone: true }),
     /** STAFF: listed by the trust; PATIENT_INITIATED: the patient asked, through their invitation. */
-    route: text('route').notNull().default('STAFF'),
+    route: text('route', { enum: CASE_ROUTES }).notNull().default('STAFF'),
     /** Until then only providers in the origin trust's region are matched; null: matched nationally from the start. */
     nationalFrom: timestamp('national_from', { withTimezone: true }),
   },
@@ -221,6 +222,9 @@ export const cases = pgTable(
       .on(t.originOrgId, t.nhsNumber)
       .where(sql`${t.state} not in (${TERMINAL_CASE_STATES_SQL})`),
     index('cases_state_idx').on(t.state),
+    // A trust's own cases, longest wait first (the operator API's case list) and by week listed (the funnel).
+    index('cases_origin_wait_idx').on(t.originOrgId, t.rttClockStart, t.caseRef),
+    index('cases_origin_listed_idx').on(t.originOrgId, t.listedAt),
   ],
 );
 
@@ -277,6 +281,8 @@ export const capacityPostings = pgTable(
       sql`(${t.careType} = 'DIAGNOSTIC') = (${t.diagnosticModality} is not null)`,
     ),
     index('capacity_postings_site_idx').on(t.siteId),
+    // A provider's own postings, newest first (the operator API's capacity list).
+    index('capacity_postings_organisation_idx').on(t.organisationId, t.postedAt, t.id),
   ],
 );
 

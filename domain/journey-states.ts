@@ -37,7 +37,8 @@ export type ChoiceOutcome = (typeof CHOICE_OUTCOMES)[number];
 export const CHAT_PLATFORMS = ['SLACK', 'TEAMS'] as const;
 export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
 
-export const CLOSE_REASONS = ['STAYED_LOCAL', 'NO_OFFERS', 'ROUNDS_EXHAUSTED'] as const;
+/** NO_MATCH_IN_TIME: a patient-initiated case not approved within its deadline; the patient keeps their place. */
+export const CLOSE_REASONS = ['STAYED_LOCAL', 'NO_OFFERS', 'ROUNDS_EXHAUSTED', 'NO_MATCH_IN_TIME'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export const WITHDRAW_REASONS = [
@@ -52,3 +53,7 @@ export type WithdrawReason = (typeof WITHDRAW_REASONS)[number];
 /** A capacity posting is open until its slots are filled, it is withdrawn, or its last date passes. */
 export const POSTING_STATUSES = ['OPEN', 'FILLED', 'WITHDRAWN', 'EXPIRED'] as const;
 export type PostingStatus = (typeof POSTING_STATUSES)[number];
+
+/** How a case came to be listed: by its trust, or at the patient's own request (patient-initiated mutual aid). */
+export const CASE_ROUTES = ['STAFF', 'PATIENT_INITIATED'] as const;
+export type CaseRoute = (typeof CASE_ROUTES)[number];

@@ -31,10 +31,15 @@ export const NOTIFICATION_KINDS = [
   'CASE_CLOSED',
   'CASE_WITHDRAWN',
   'REVIEW_FLAGGED',
+  /** To an origin trust's team: a patient asked to move (patient-initiated); confirm it is appropriate. */
+  'PATIENT_REQUEST',
+  'PATIENT_REQUEST_REMINDER',
   /** To a provider's clinicians: cases newly matching its capacity, batched (case refs and a count only). */
   'NEW_MATCHES_DIGEST',
   /** To a region's escalation leads, daily: stalled cases and patients nearing 52, 65 or 78 weeks. */
   'ESCALATION_DIGEST',
+  /** To an origin trust's managers, weekly: last week's funnel by specialty and the trust's waits (aggregates only). */
+  'WEEKLY_DIGEST',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -13,7 +13,6 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadBotConfig } from '../bot/config';
 import { loadEnvFile } from '../workflows/config';
 import { consoleLine } from '../bot/console/line';
 import { openDatabase } from '../db/client';
@@ -22,7 +21,8 @@ import { startApp } from './start/app';
 import { PLAYGROUND_USER_NAME, startDemoPlayground } from './start/playground';
 import { Cleanup } from './start/cleanup';
 import { provisionInfrastructure } from './start/infrastructure';
-import { readStartOptions, type StartOptions } from './start/options';
+import { readStartConfiguration } from './start/configuration';
+import type { StartOptions } from './start/options';
 
 const print = (line: string) => console.log(line);
 const log = (text: string) => print(consoleLine(new Date(), 'info', text));
@@ -59,9 +59,10 @@ async function main(): Promise<number> {
   const started = Date.now();
   const uid = userInfo().uid;
   loadEnvFile(resolve(__dirname, '..', '.env'));
-  const options = readStartOptions(process.env, process.argv.slice(2), { repoRoot: resolve(__dirname, '..'), uid });
-  // The embedded default: Teams in local mode for the Agents Playground, unless real Teams credentials are set.
-  const bot = loadBotConfig(options.playground ? { TEAMS_LOCAL: 'true', ...process.env } : process.env);
+  const { options, bot } = readStartConfiguration(process.env, process.argv.slice(2), {
+    repoRoot: resolve(__dirname, '..'),
+    uid,
+  });
   // Errors only, native SDK logs through the same logger, so the transcript stays readable;
   // no SDK signal handling: ours stops everything in order, the SDK's would stop only the worker.
   Runtime.install({
@@ -93,6 +94,8 @@ async function main(): Promise<number> {
     policy: options.policy,
     notifications: options.notifications,
     escalation: options.escalation,
+    weeklyDigest: options.weeklyDigest,
+    patientInitiated: options.patientInitiated,
     print,
     bot,
   });

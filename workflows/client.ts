@@ -19,8 +19,11 @@ import { isUniqueViolation, withoutParameters } from '../db/errors';
 import { membershipIn, organisationByOds } from '../db/people';
 import { newCaseRef } from '../domain/case-ref';
 import type { Role } from '../domain/codes';
+import type { CaseRoute } from '../domain/journey-states';
 import type { FieldError } from '../domain/field-errors';
-import { validateListing } from '../domain/listing';
+import { validateListing, type Listing } from '../domain/listing';
+import type { LatLon } from '../domain/distance';
+import type { Organisation } from '../db/schema';
 import { ageBand } from '../domain/rtt';
 import {
   confirmTransferUpdate,
@@ -54,6 +57,17 @@ export type Decision<T> = { ok: true; value: T } | { ok: false; code: string; me
 
 export type ListingResult = { ok: true; caseRef: string } | { ok: false; errors: FieldError[] };
 
+/** What writing a checked listing needs: the origin and district resolved, and who is listing by which route. */
+export interface ListingContext {
+  origin: Organisation;
+  location: LatLon;
+  actingAs: ActingAs;
+  /** Defaults to STAFF. */
+  route?: CaseRoute;
+  /** Patient-initiated listings are matched in the origin's region until then, nationally after. */
+  nationalFrom?: Date;
+}
+
 export interface JourneyClientOptions {
   client: Client;
   db: Db;
@@ -77,17 +91,28 @@ export class JourneyClient {
   }
 
   /**
-   * Lists a patient: validates every field, writes the case and the patient's
-   * details and starts the journey, all or nothing. The journey starts inside
-   * the database transaction, so a failed start leaves no row behind.
+   * Lists a patient: validates every field, checks who is listing and who
+   * judged the move appropriate, then writes the case and starts the journey
+   * (`listChecked`), all or nothing.
    */
   async listPatient(input: unknown, actingAs: ActingAs): Promise<ListingResult> {
-    const { db, client } = this.options;
-    const now = this.now();
-    const validated = validateListing(input, now);
+    const validated = validateListing(input, this.now());
     if (!validated.ok) return validated;
-    const listing = validated.value;
+    const checked = await this.checkListing(validated.value, actingAs);
+    if (!checked.ok) return checked;
+    return this.listChecked(validated.value, { ...checked.value, actingAs });
+  }
 
+  /**
+   * The checks a valid listing must pass against the database: the lister and
+   * the judging clinician hold roles at the origin, the postcode district is
+   * known and the patient is not already listed there. Refusals are audited.
+   */
+  async checkListing(
+    listing: Listing,
+    actingAs: ActingAs,
+  ): Promise<{ ok: true; value: Omit<ListingContext, 'actingAs'> } | { ok: false; errors: FieldError[] }> {
+    const { db } = this.options;
     const errors: FieldError[] = [];
     const origin = await organisationByOds(db, listing.originOds);
     const lister = origin && (await membershipIn(db, actingAs.personId, listing.originOds));
@@ -115,7 +140,18 @@ export class JourneyClient {
       await this.auditRefusal(actingAs, 'LIST_PATIENT', 'INPUT.INVALID', undefined, origin?.id);
       return { ok: false, errors };
     }
+    return { ok: true, value: { origin, location } };
+  }
 
+  /**
+   * Writes the case, its patient's details and the audit entry, and starts the
+   * journey, for a listing already validated and checked. The journey starts
+   * inside the database transaction, so a failed start leaves no row behind.
+   */
+  async listChecked(listing: Listing, context: ListingContext): Promise<ListingResult> {
+    const { db, client } = this.options;
+    const { origin, location, actingAs } = context;
+    const now = this.now();
     const caseRef = newCaseRef(randomInt);
     const started = db.transaction(async (tx) => {
       await insertCase(tx, {
@@ -125,12 +161,19 @@ export class JourneyClient {
         ageBand: ageBand(listing.dateOfBirth, now),
         location,
         listing,
+        route: context.route,
+        nationalFrom: context.nationalFrom,
       });
       await appendAudit(tx, {
         caseRef,
         action: 'CASE_LISTED',
         actor: { kind: 'PERSON', personId: actingAs.personId, organisationId: origin.id, channel: actingAs.channel },
-        detail: { specialtyCode: listing.specialtyCode, careType: listing.careType, priority: listing.priority },
+        detail: {
+          specialtyCode: listing.specialtyCode,
+          careType: listing.careType,
+          priority: listing.priority,
+          route: context.route ?? 'STAFF',
+        },
         idempotencyKey: `${caseRef}/listed`,
       });
       await client.workflow.start<typeof patientJourney>('patientJourney', {
@@ -147,6 +190,7 @@ export class JourneyClient {
             priority: listing.priority,
             listedBy: actingAs.personId,
             policy: this.options.policy,
+            ...(context.nationalFrom ? { nationalFrom: context.nationalFrom.toISOString() } : {}),
           },
         ],
       });

@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { describeFieldErrors, validateWith } from '../domain/field-errors';
-import type { DigestSettings, JourneyPolicy } from './contract';
+import { REPORTING_TIME_ZONE } from '../domain/funnel';
+import { DEFAULT_ELIGIBILITY, type EligibilityRules } from '../domain/patient-initiated';
+import type { DigestSettings, JourneyPolicy, PatientInitiatedPolicy } from './contract';
 import { JOURNEY_TASK_QUEUE, NOTIFICATIONS_TASK_QUEUE } from './contract';
 
 export const duration = (name: string, fallback: string) =>
@@ -67,6 +69,40 @@ const configSchema = z.object({
     .string()
     .refine(isTimeZone, { error: 'ESCALATION_DIGEST_TIMEZONE must be an IANA time zone such as Europe/London' })
     .default('Europe/London'),
+  PATIENT_INITIATED_MIN_WEEKS: z.coerce
+    .number({ error: 'PATIENT_INITIATED_MIN_WEEKS must be a number of weeks' })
+    .int({ error: 'PATIENT_INITIATED_MIN_WEEKS must be a whole number of weeks' })
+    .min(0, { error: 'PATIENT_INITIATED_MIN_WEEKS must be 0 or more' })
+    .max(104, { error: 'PATIENT_INITIATED_MIN_WEEKS must be at most 104' })
+    .default(DEFAULT_ELIGIBILITY.minWeeksWaiting),
+  PATIENT_INITIATED_NO_DATE_WITHIN_WEEKS: z.coerce
+    .number({ error: 'PATIENT_INITIATED_NO_DATE_WITHIN_WEEKS must be a number of weeks' })
+    .int({ error: 'PATIENT_INITIATED_NO_DATE_WITHIN_WEEKS must be a whole number of weeks' })
+    .min(0, { error: 'PATIENT_INITIATED_NO_DATE_WITHIN_WEEKS must be 0 or more' })
+    .max(52, { error: 'PATIENT_INITIATED_NO_DATE_WITHIN_WEEKS must be at most 52' })
+    .default(DEFAULT_ELIGIBILITY.noDateWithinWeeks),
+  PATIENT_INITIATED_MIN_AGE: z.coerce
+    .number({ error: 'PATIENT_INITIATED_MIN_AGE must be an age in years' })
+    .int({ error: 'PATIENT_INITIATED_MIN_AGE must be a whole number of years' })
+    .min(0, { error: 'PATIENT_INITIATED_MIN_AGE must be 0 or more' })
+    .max(120, { error: 'PATIENT_INITIATED_MIN_AGE must be at most 120' })
+    .default(DEFAULT_ELIGIBILITY.minAge),
+  PATIENT_INITIATED_EXCLUDE_TERTIARY: z
+    .enum(['true', 'false'], { error: 'PATIENT_INITIATED_EXCLUDE_TERTIARY must be true or false' })
+    .default(DEFAULT_ELIGIBILITY.excludeTertiaryReferrals ? 'true' : 'false')
+    .transform((value) => value === 'true'),
+  PATIENT_INITIATED_REGIONAL_FOR: duration('PATIENT_INITIATED_REGIONAL_FOR', '14 days'),
+  PATIENT_INITIATED_MATCH_WITHIN: duration('PATIENT_INITIATED_MATCH_WITHIN', '56 days'),
+  PATIENT_INITIATED_DECIDE_REMINDER: duration('PATIENT_INITIATED_DECIDE_REMINDER', '5 days'),
+  PATIENT_INITIATED_INVITATION_TTL: duration('PATIENT_INITIATED_INVITATION_TTL', '28 days'),
+  WEEKLY_DIGEST_AT: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d$/, {
+      error: 'WEEKLY_DIGEST_AT must be a day and time such as MON 08:00',
+    })
+    .default('MON 08:00'),
 });
 
 function isTimeZone(zone: string): boolean {
@@ -92,12 +128,39 @@ export interface EscalationSettings {
   timezone: string;
 }
 
+const DAYS_OF_WEEK = {
+  MON: 'MONDAY',
+  TUE: 'TUESDAY',
+  WED: 'WEDNESDAY',
+  THU: 'THURSDAY',
+  FRI: 'FRIDAY',
+  SAT: 'SATURDAY',
+  SUN: 'SUNDAY',
+} as const;
+
+/** When the weekly managers' digest goes out: a day and local time in England, where its weeks are counted. */
+export interface WeeklyDigestSettings {
+  dayOfWeek: (typeof DAYS_OF_WEEK)[keyof typeof DAYS_OF_WEEK];
+  hour: number;
+  minute: number;
+  timezone: string;
+}
+
+/** Patient-initiated mutual aid: who may ask, and how a request moves. */
+export interface PatientInitiatedSettings {
+  rules: EligibilityRules;
+  policy: PatientInitiatedPolicy;
+  invitationTtlMs: number;
+}
+
 export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
   databaseUrl?: string;
   journeyPolicy: JourneyPolicy;
   notifications: NotificationSettings;
   escalation: EscalationSettings;
+  patientInitiated: PatientInitiatedSettings;
+  weeklyDigest: WeeklyDigestSettings;
 }
 
 /** Reads `.env` into the environment when there is one; variables already set win. */
@@ -134,6 +197,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       hour: Number(c.ESCALATION_DIGEST_AT.slice(0, 2)),
       minute: Number(c.ESCALATION_DIGEST_AT.slice(3, 5)),
       timezone: c.ESCALATION_DIGEST_TIMEZONE,
+    },
+    patientInitiated: {
+      rules: {
+        minWeeksWaiting: c.PATIENT_INITIATED_MIN_WEEKS,
+        noDateWithinWeeks: c.PATIENT_INITIATED_NO_DATE_WITHIN_WEEKS,
+        minAge: c.PATIENT_INITIATED_MIN_AGE,
+        excludeTertiaryReferrals: c.PATIENT_INITIATED_EXCLUDE_TERTIARY,
+      },
+      policy: {
+        regionalForMs: c.PATIENT_INITIATED_REGIONAL_FOR,
+        matchWithinMs: c.PATIENT_INITIATED_MATCH_WITHIN,
+        decideReminderMs: c.PATIENT_INITIATED_DECIDE_REMINDER,
+      },
+      invitationTtlMs: c.PATIENT_INITIATED_INVITATION_TTL,
+    },
+    weeklyDigest: {
+      dayOfWeek: DAYS_OF_WEEK[c.WEEKLY_DIGEST_AT.slice(0, 3) as keyof typeof DAYS_OF_WEEK],
+      hour: Number(c.WEEKLY_DIGEST_AT.slice(4, 6)),
+      minute: Number(c.WEEKLY_DIGEST_AT.slice(7, 9)),
+      timezone: REPORTING_TIME_ZONE,
     },
   };
 }

@@ -71,6 +71,16 @@ export interface JourneyInput {
   priority: Priority;
   listedBy: string;
   policy: JourneyPolicy;
+  /**
+   * Patient-initiated listings: matched in the origin's region until this ISO
+   * time, then offered nationally (the journey fans out again then).
+   */
+  nationalFrom?: string;
+  /**
+   * Patient-initiated listings: if the transfer is not approved by this ISO
+   * time, the case closes (NO_MATCH_IN_TIME) and the patient keeps their place.
+   */
+  matchBy?: string;
 }
 
 export interface OfferView {
@@ -202,6 +212,46 @@ export const REFUSALS = {
 } as const;
 export type RefusalCode = (typeof REFUSALS)[keyof typeof REFUSALS];
 
+// ─── Patient-initiated requests ──────────────────────────────────────────────
+
+/** One workflow per patient's request, named by the request row's id. */
+export const patientRequestWorkflowId = (requestId: string): string => `request-${requestId}`;
+
+/** How a patient-initiated request moves once the patient has answered. */
+export interface PatientInitiatedPolicy {
+  /** Listed in the origin's region for this long, then nationally. */
+  regionalForMs: number;
+  /** No approved transfer within this long of listing: the case closes and the patient keeps their place. */
+  matchWithinMs: number;
+  /** The origin team is reminded when it has not decided within this long. */
+  decideReminderMs: number;
+}
+
+export interface PatientRequestInput {
+  requestId: string;
+  originOrgId: string;
+  region: Region;
+  specialtyCode: string;
+  careType: CareType;
+  priority: Priority;
+  journeyPolicy: JourneyPolicy;
+  policy: PatientInitiatedPolicy;
+}
+
+export interface DecideRequestInput {
+  actor: Actor;
+  /** The move is clinically and socially appropriate: list the case. */
+  appropriate: boolean;
+}
+
+export interface PatientRequestOutcome {
+  status: 'LISTED' | 'NOT_APPROPRIATE';
+  caseRef?: string;
+}
+
+/** A clinician at the origin trust judges the move; the answer says what followed (the case reference when listed). */
+export const decideRequestUpdate = defineUpdate<PatientRequestOutcome, [DecideRequestInput]>('decideRequest');
+
 // ─── Capacity postings ────────────────────────────────────────────────────────
 
 /** One workflow per posting, named by the id the poster's client chose, so a retried post starts nothing twice. */
@@ -319,4 +369,19 @@ export interface EscalationDigestResult {
   regions: number;
   stalled: number;
   approaching: number;
+}
+
+// ─── Weekly managers' digest ──────────────────────────────────────────────────
+
+export const WEEKLY_DIGEST_SCHEDULE_ID = 'mutual-aid-weekly-digest';
+
+export interface WeeklyDigestInput {
+  notificationsTaskQueue: string;
+}
+
+export interface WeeklyDigestResult {
+  /** The Monday of the week reported on. */
+  weekStarting: string;
+  /** Trusts sent a digest. */
+  organisations: number;
 }

@@ -151,6 +151,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       notificationsTaskQueue: config.notifications.notificationsTaskQueue,
       escalation: config.escalation,
+      weeklyDigest: config.weeklyDigest,
     });
     console.log(
       `Journey worker polling ${config.temporal.taskQueue}, notification worker polling ${config.notifications.notificationsTaskQueue} on ${config.temporal.address}`,

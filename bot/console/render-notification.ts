@@ -11,10 +11,11 @@ import {
   type NotificationMessage,
   type RenderContext,
 } from '../core/notification-text';
+import { weeklyDigestConsoleTail } from '../core/weekly-digest-message';
 
 export type { ClinicalSummary } from '../core/notification-text';
 
-/** `[KIND] MA-XXXXXXXX → audience: sentence | clinical summary` */
+/** `[KIND] MA-XXXXXXXX → audience: sentence | clinical summary`; a weekly digest adds ` | specialty: funnel; waits` each. */
 export function renderNotification(
   message: NotificationMessage,
   summary: ClinicalSummary | undefined,
@@ -22,5 +23,6 @@ export function renderNotification(
 ): string {
   const sentence = notificationSentence(message.kind, message.data, context.offer);
   const head = `[${message.kind}] ${message.caseRef ?? '(no case)'} → ${describeAudience(message.audience, context.organisationName)}`;
+  if (message.kind === 'WEEKLY_DIGEST') return `${head}: ${sentence}${weeklyDigestConsoleTail(message.data)}`;
   return summary ? `${head}: ${sentence} | ${describeSummary(summary)}` : `${head}: ${sentence}`;
 }

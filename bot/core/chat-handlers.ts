@@ -40,6 +40,7 @@ import {
   withdrawByCommand,
 } from './handlers/listing-team';
 import { declineToOffer, openOfferForm, submitOffer, withdrawOffer } from './handlers/offers';
+import { judgeAppropriate, judgeNotAppropriate } from './handlers/patient-requests';
 import { cardAt, caseStatus, helpMessage, home, whoami } from './handlers/views';
 
 export { uuidFrom, type CardRef, type CommandPlace, type Reply, type SubmitReply } from './handlers/context';
@@ -78,6 +79,10 @@ export class ChatHandlers {
         return openEditPostingForm(ctx, user, ref);
       case 'WITHDRAW_POSTING':
         return withdrawPosting(ctx, user, ref, requestId);
+      case 'REQUEST_APPROPRIATE':
+        return judgeAppropriate(ctx, user, ref, card, requestId);
+      case 'REQUEST_NOT_APPROPRIATE':
+        return judgeNotAppropriate(ctx, user, ref, card, requestId);
     }
   }
 

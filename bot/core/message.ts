@@ -20,6 +20,8 @@ export const ACTION_IDS = [
   'RECORD_CHOICE',
   'EDIT_POSTING',
   'WITHDRAW_POSTING',
+  'REQUEST_APPROPRIATE',
+  'REQUEST_NOT_APPROPRIATE',
 ] as const;
 export type ActionId = (typeof ACTION_IDS)[number];
 
@@ -31,6 +33,8 @@ export interface ActionRef {
   offerId?: string;
   side?: ApprovalSide;
   postingId?: string;
+  /** A patient-initiated request. */
+  requestId?: string;
 }
 
 export interface MessageAction {

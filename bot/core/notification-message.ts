@@ -13,6 +13,9 @@ import type { JourneyNotification, NotificationKind } from '../../domain/notific
 import { clinicalFacts, providerCaseSection } from './case-card';
 import { message, type ChatMessage, type MessageAction, type MessageSection } from './message';
 import { caseRefsInField, describeAudience, notificationSentence } from './notification-text';
+import { weeklyDigestMessage } from './weekly-digest-message';
+import { requestSummary } from '../../db/patient-requests';
+import { requestMessage } from './request-card';
 
 /** Cases shown in one digest message; the rest are counted in words (Block Kit allows 50 blocks). */
 export const MAX_CASES_PER_MESSAGE = 10;
@@ -42,8 +45,11 @@ const TITLES: Record<NotificationKind, string> = {
   CASE_CLOSED: 'Case closed',
   CASE_WITHDRAWN: 'Case withdrawn',
   REVIEW_FLAGGED: 'Flagged for review',
+  PATIENT_REQUEST: 'A patient asks to move',
+  PATIENT_REQUEST_REMINDER: 'Reminder: a patient asks to move',
   NEW_MATCHES_DIGEST: 'Waiting patients match your capacity',
   ESCALATION_DIGEST: 'Daily escalation digest',
+  WEEKLY_DIGEST: 'Weekly mutual-aid digest: where journeys stall',
 };
 
 const ESCALATIONS: NotificationKind[] = [
@@ -104,6 +110,13 @@ export async function notificationMessage(db: Db, notification: JourneyNotificat
       tone: 'warning',
     });
   }
+
+  if ((kind === 'PATIENT_REQUEST' || kind === 'PATIENT_REQUEST_REMINDER') && audienceOrg) {
+    const request = typeof data.requestId === 'string' ? await requestSummary(db, data.requestId, now) : undefined;
+    if (request) return requestMessage(request, title, sentence, audienceOrg, forWhom);
+  }
+
+  if (kind === 'WEEKLY_DIGEST') return weeklyDigestMessage(data, title, forWhom);
 
   const kase = caseRef ? await caseFactsForChat(db, caseRef) : undefined;
   const actions: MessageAction[] = [];

@@ -10,6 +10,7 @@
  */
 import { TREATMENT_FUNCTIONS, isTreatmentFunctionCode, type Region, type Role } from '../../domain/codes';
 import type { Audience, NotificationKind } from '../../domain/notifications';
+import { weeklyDigestSentence } from './weekly-digest-text';
 
 /** What chat may say about a case (DESIGN.md, Privacy): clinical codes and bands, no identifiers. */
 export interface ClinicalSummary {
@@ -65,6 +66,8 @@ const CLOSE_AND_WITHDRAW_REASONS: Record<string, string> = {
   STAYED_LOCAL: 'the patient chose to stay with their local hospital',
   NO_OFFERS: 'no provider offered in any round',
   ROUNDS_EXHAUSTED: 'every offer round has been used',
+  NO_MATCH_IN_TIME:
+    'no transfer was agreed within the patient-initiated deadline: please tell the patient they keep their place on your waiting list',
   TREATED_LOCALLY: 'the patient is being treated locally',
   NO_LONGER_NEEDED: 'treatment is no longer needed',
   PATIENT_CHANGED_MIND: 'the patient changed their mind',
@@ -134,11 +137,15 @@ const SENTENCES: Record<NotificationKind, (data: Data, offer?: OfferLabel) => st
   CASE_WITHDRAWN: (d) => `Case withdrawn: ${reason(d)}.`,
   REVIEW_FLAGGED: (d) =>
     `Flagged for review: the patient declined offers from ${plural(count(d, 'declinedOfferCount'), 'provider')}.`,
+  PATIENT_REQUEST: () =>
+    'A patient asked to be treated elsewhere (patient-initiated mutual aid). Is the move clinically and socially appropriate?',
+  PATIENT_REQUEST_REMINDER: () => 'A patient is still waiting to hear whether moving is appropriate for them.',
   NEW_MATCHES_DIGEST: (d) =>
     `${plural(count(d, 'count'), 'waiting patient')} newly match your capacity: ${refList(d, 'caseRefs')}.`,
   ESCALATION_DIGEST: (d) =>
     `Daily escalation digest: ${plural(count(d, 'stalledCount'), 'stalled case')}${listed(d, 'stalled')}; ` +
     `${count(d, 'approachingCount')} nearing 52/65/78 weeks (${count(d, 'approaching52')}/${count(d, 'approaching65')}/${count(d, 'approaching78')})${listed(d, 'approaching')}.`,
+  WEEKLY_DIGEST: (d) => weeklyDigestSentence(d),
 };
 
 const isKnownKind = (kind: string): kind is NotificationKind => Object.prototype.hasOwnProperty.call(SENTENCES, kind);

@@ -4,10 +4,10 @@
  * lets a newer link supersede an older one. The system never sends the link
  * itself; the listing team passes it on by their usual means.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { patientLinks } from '../../db/schema';
+import { MIN_SECRET_LENGTH, signToken, verifyToken } from '../../web/signed-token';
 
 export interface PatientLinkOptions {
   db: Db;
@@ -28,14 +28,11 @@ export type VerifiedLink =
   | { ok: true; linkId: string; caseRef: string; expiresAt: Date }
   | { ok: false; reason: 'MALFORMED' | 'TAMPERED' | 'EXPIRED' };
 
-const encode = (value: string) => Buffer.from(value, 'utf8').toString('base64url');
-const decode = (value: string) => Buffer.from(value, 'base64url').toString('utf8');
-
 export class PatientLinks {
   private readonly now: () => Date;
 
   constructor(private readonly options: PatientLinkOptions) {
-    if (options.secret.length < 32) throw new Error('PATIENT_LINK_SECRET must be at least 32 characters');
+    if (options.secret.length < MIN_SECRET_LENGTH) throw new Error('PATIENT_LINK_SECRET must be at least 32 characters');
     this.now = options.now ?? (() => new Date());
   }
 
@@ -55,32 +52,15 @@ export class PatientLinks {
         .returning({ id: patientLinks.id });
       return row!.id;
     });
-    const body = encode(JSON.stringify({ l: id, c: caseRef, e: Math.floor(expiresAt.getTime() / 1000) }));
-    return { url: `${baseUrl.replace(/\/$/, '')}/choice/${body}.${this.sign(body)}`, expiresAt };
+    const token = signToken(this.options.secret, id, caseRef, expiresAt);
+    return { url: `${baseUrl.replace(/\/$/, '')}/choice/${token}`, expiresAt };
   }
 
   /** Checks signature and expiry only; whether the link is used or superseded is the page's database check. */
   verify(token: string): VerifiedLink {
-    const [body, signature, extra] = token.split('.');
-    if (!body || !signature || extra !== undefined) return { ok: false, reason: 'MALFORMED' };
-    const expected = Buffer.from(this.sign(body));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'TAMPERED' };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(decode(body));
-    } catch {
-      return { ok: false, reason: 'MALFORMED' };
-    }
-    const { l, c, e } = (parsed ?? {}) as { l?: unknown; c?: unknown; e?: unknown };
-    if (typeof l !== 'string' || typeof c !== 'string' || typeof e !== 'number')
-      return { ok: false, reason: 'MALFORMED' };
-    const expiresAt = new Date(e * 1000);
-    if (expiresAt.getTime() <= this.now().getTime()) return { ok: false, reason: 'EXPIRED' };
-    return { ok: true, linkId: l, caseRef: c, expiresAt };
-  }
-
-  private sign(body: string): string {
-    return createHmac('sha256', this.options.secret).update(body).digest('base64url');
+    const verified = verifyToken(this.options.secret, token, this.now());
+    return verified.ok
+      ? { ok: true, linkId: verified.id, caseRef: verified.subject, expiresAt: verified.expiresAt }
+      : verified;
   }
 }

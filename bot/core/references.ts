@@ -15,6 +15,7 @@ export const actionRefShape = {
   offerId: z.uuid().optional(),
   side: z.enum(APPROVAL_SIDES).optional(),
   postingId: z.uuid().optional(),
+  requestId: z.uuid().optional(),
 };
 
 export const actionRefSchema = z.object(actionRefShape);
@@ -30,9 +31,9 @@ export function formContextSchema(platformId: z.ZodString, openedForMax: number)
 
 /** The reference's known keys that are set: nothing else rides along with a click. */
 export function refData(ref: ActionRef): Record<string, string> {
-  const { caseRef, organisationId, offerId, side, postingId } = ref;
+  const { caseRef, organisationId, offerId, side, postingId, requestId } = ref;
   const data: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ caseRef, organisationId, offerId, side, postingId })) {
+  for (const [key, value] of Object.entries({ caseRef, organisationId, offerId, side, postingId, requestId })) {
     if (typeof value === 'string') data[key] = value;
   }
   return data;

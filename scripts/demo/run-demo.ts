@@ -14,6 +14,9 @@ import { seedDemoWorld, type DemoWorld } from '../../db/demo-seed';
 import { consoleLine } from '../../bot/console/line';
 import type { JourneyClient } from '../../workflows/client';
 import type { JourneyOutcome, JourneyPolicy } from '../../workflows/contract';
+import type { CapacityClient } from '../../workflows/capacity-client';
+import { uploadComplete } from '../../workflows/waiting-list-import';
+import { ensureDemoCapacity, uploadDemoWaitingLists, type DemoWaitingListResult } from './demo-data';
 import { scenarios } from './scenarios';
 import { Steps, sleep } from './steps';
 
@@ -23,6 +26,10 @@ export interface DemoDeps {
   client: Client;
   journeys: JourneyClient;
   policy: JourneyPolicy;
+  /** Posts the demo's capacity. */
+  capacity: CapacityClient;
+  /** Lists the demo's waiting list, on journey timings of their own (long: they stay open while you explore). */
+  waitingListJourneys: JourneyClient;
   print: (line: string) => void;
   /** Pause between actions, so a person watching can follow; 0 in tests. */
   pauseMs: number;
@@ -42,6 +49,7 @@ export interface DemoCaseResult {
 
 export interface DemoReport {
   world: DemoWorld;
+  waitingLists: DemoWaitingListResult[];
   cases: DemoCaseResult[];
   ok: boolean;
 }
@@ -75,6 +83,19 @@ export async function runDemo(deps: DemoDeps): Promise<DemoReport> {
   );
   say(`  and ${world.escalationLead.name} as the region's escalation lead. Patients are fictional (999 NHS numbers).`);
   for (const org of Object.values(world.orgs)) say(`  ${org.ods.padEnd(4)} ${org.name} — ${org.siteName}`);
+  const posted = await ensureDemoCapacity(deps.db, deps.capacity, world);
+  say(
+    `Capacity open: hips and knees at Nuffield York and Ramsay Thornbury, cataracts at Spire Leeds` +
+      (posted > 0 ? ` (${posted} posted now).` : '.'),
+  );
+  const waitingLists = await uploadDemoWaitingLists(deps.db, deps.waitingListJourneys, world, now());
+  for (const { ods, report } of waitingLists) {
+    const problems = report.invalid.length + report.fileErrors.length + report.notListed.length;
+    say(
+      `Waiting list uploaded for ${ods}: ${report.rows} patients, ${report.listed.length} listed, ` +
+        `${report.alreadyListed.length} already listed${problems > 0 ? `, ${problems} problems` : ''}.`,
+    );
+  }
 
   const list = scenarios(world, deps.policy);
   const results = await Promise.all(
@@ -96,7 +117,8 @@ export async function runDemo(deps: DemoDeps): Promise<DemoReport> {
       return result;
     }),
   );
-  return { world, cases: results, ok: results.every((result) => result.ok) };
+  const uploaded = waitingLists.every(({ report }) => uploadComplete(report));
+  return { world, waitingLists, cases: results, ok: uploaded && results.every((result) => result.ok) };
 }
 
 /** The closing lines: one per case, its expected and actual end state. */

@@ -16,7 +16,13 @@ import type { Db } from '../../db/client';
 import { OutboxNotifier } from '../../workflows/activities/outbox-notifier';
 import { CapacityClient } from '../../workflows/capacity-client';
 import { JourneyClient } from '../../workflows/client';
-import { loadConfig, type EscalationSettings, type NotificationSettings } from '../../workflows/config';
+import {
+  loadConfig,
+  type EscalationSettings,
+  type NotificationSettings,
+  type PatientInitiatedSettings,
+  type WeeklyDigestSettings,
+} from '../../workflows/config';
 import type { JourneyPolicy } from '../../workflows/contract';
 import { ensureSchedules } from '../../workflows/schedules';
 import { createWorkers } from '../../workflows/worker';
@@ -32,6 +38,7 @@ export interface AppDeps {
   /** Defaults: the configuration's defaults, on a notifications task queue beside `taskQueue`. */
   notifications?: NotificationSettings;
   escalation?: EscalationSettings;
+  weeklyDigest?: WeeklyDigestSettings;
   /** The escalation schedule's id; tests give each run its own. */
   scheduleId?: string;
   print: (line: string) => void;
@@ -40,6 +47,10 @@ export interface AppDeps {
   chatPollMs?: number;
   /** Starts the bot's HTTP server (and Slack, when configured); absent: console chat only. */
   bot?: BotConfig;
+  /** Patient-initiated requests (on with the bot when it has a patient-link secret); defaults: the national scheme's. */
+  patientInitiated?: PatientInitiatedSettings;
+  /** Journey timings of the demo's uploaded waiting list; defaults to the production timings, so they stay open. */
+  waitingListPolicy?: JourneyPolicy;
 }
 
 export interface App {
@@ -75,6 +86,7 @@ export async function startApp(deps: AppDeps): Promise<App> {
     taskQueue: deps.taskQueue,
     notificationsTaskQueue: notifications.notificationsTaskQueue,
     escalation: deps.escalation ?? defaults.escalation,
+    weeklyDigest: deps.weeklyDigest ?? defaults.weeklyDigest,
     scheduleId: deps.scheduleId,
   });
   const workerDone = workers.run();
@@ -86,8 +98,30 @@ export async function startApp(deps: AppDeps): Promise<App> {
     policy: deps.policy,
   });
   const capacity = new CapacityClient({ client: deps.client, db: deps.db, taskQueue: deps.taskQueue });
+  const waitingListJourneys = new JourneyClient({
+    client: deps.client,
+    db: deps.db,
+    taskQueue: deps.taskQueue,
+    policy: deps.waitingListPolicy ?? defaults.journeyPolicy,
+  });
+  const patientInitiated = deps.patientInitiated ?? defaults.patientInitiated;
   const bot =
-    deps.bot && (await startBotServer({ db: deps.db, journeys, capacity, policy: deps.policy, config: deps.bot }));
+    deps.bot &&
+    (await startBotServer({
+      db: deps.db,
+      journeys,
+      capacity,
+      policy: deps.policy,
+      config: deps.bot,
+      patientInitiated: {
+        client: deps.client,
+        taskQueue: deps.taskQueue,
+        journeyPolicy: deps.policy,
+        policy: patientInitiated.policy,
+        rules: patientInitiated.rules,
+        invitationTtlMs: patientInitiated.invitationTtlMs,
+      },
+    }));
   let stopping: Promise<void> | undefined;
 
   return {
@@ -101,6 +135,8 @@ export async function startApp(deps: AppDeps): Promise<App> {
         client: deps.client,
         journeys,
         policy: deps.policy,
+        capacity,
+        waitingListJourneys,
         print: deps.print,
         pauseMs,
         signal,

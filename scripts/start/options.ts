@@ -11,7 +11,14 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { describeFieldErrors, validateWith } from '../../domain/field-errors';
 import type { JourneyPolicy } from '../../workflows/contract';
-import { loadConfig, type EscalationSettings, type NotificationSettings } from '../../workflows/config';
+import {
+  loadConfig,
+  type AppConfig,
+  type EscalationSettings,
+  type NotificationSettings,
+  type PatientInitiatedSettings,
+  type WeeklyDigestSettings,
+} from '../../workflows/config';
 import { statePaths, type StatePaths } from './state-dir';
 
 type Env = Record<string, string | undefined>;
@@ -43,6 +50,10 @@ export interface StartOptions {
   notifications: NotificationSettings;
   /** The daily escalation digest (STALLED_AFTER, ESCALATION_DIGEST_*). */
   escalation: EscalationSettings;
+  /** The weekly managers' digest (WEEKLY_DIGEST_AT). */
+  weeklyDigest: WeeklyDigestSettings;
+  /** Patient-initiated requests: eligibility rules and timings (the PATIENT_INITIATED_* variables). */
+  patientInitiated: PatientInitiatedSettings;
   /** Pause between the demo's actions. */
   pauseMs: number;
   /** The Agents Playground (a local Teams client), unless real Teams credentials are set or PLAYGROUND=off. */
@@ -93,8 +104,18 @@ export function readStartOptions(env: Env, argv: string[], machine: { repoRoot: 
   const unknown = argv.filter((arg) => arg !== '--once');
   if (unknown.length > 0) throw new Error(`Unknown argument ${unknown.join(' ')}. ${USAGE}`);
   const parsed = validateWith(startSchema, env);
-  if (!parsed.ok) throw new Error(`Invalid configuration: ${describeFieldErrors(parsed.errors)}`);
-  const config = loadConfig(withDemoDefaults(env));
+  // Both sets of settings are checked before refusing, so every bad setting is named at once.
+  let config: AppConfig | undefined;
+  let configProblem = '';
+  try {
+    config = loadConfig(withDemoDefaults(env));
+  } catch (error) {
+    configProblem = (error as Error).message.replace(/^Invalid configuration: /, '');
+  }
+  if (!parsed.ok || !config) {
+    const problems = [parsed.ok ? '' : describeFieldErrors(parsed.errors), configProblem].filter(Boolean);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
   const paths = statePaths(machine.repoRoot, machine.uid);
   const { namespace, taskQueue } = config.temporal;
   const target: TemporalTarget =
@@ -117,6 +138,8 @@ export function readStartOptions(env: Env, argv: string[], machine: { repoRoot: 
     policy: config.journeyPolicy,
     notifications: config.notifications,
     escalation: config.escalation,
+    weeklyDigest: config.weeklyDigest,
+    patientInitiated: config.patientInitiated,
     pauseMs: parsed.value.MUTUAL_AID_DEMO_PAUSE,
     playground:
       parsed.value.PLAYGROUND === 'on' && !env.TEAMS_APP_ID ? { port: parsed.value.PLAYGROUND_PORT } : undefined,

@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Db } from '../../db/client';
 import { linkChatUser } from '../../db/chat-directory';
-import { openPostingsOf } from '../../db/chat-views';
 import { seedDemoWorld, type DemoWorld } from '../../db/demo-seed';
+import { ensureDemoCapacity } from '../demo/demo-data';
 import type { CapacityClient } from '../../workflows/capacity-client';
 import { startAgentsPlayground, type AgentsPlayground } from '../infra/agents-playground';
 
@@ -39,36 +39,6 @@ export async function linkPlaygroundUser(db: Db): Promise<DemoWorld> {
   await link(world.orgs.leeds.id, ['COORDINATOR', 'MANAGER']);
   await link(world.orgs.nuffieldYork.id, ['CLINICIAN', 'MANAGER']);
   return world;
-}
-
-/**
- * Open trauma and orthopaedics capacity at Nuffield Health York for the next
- * two months, unless it already has some: a patient Alex lists then matches,
- * and the match card reaches Alex as Nuffield's clinician.
- */
-async function ensureDemoCapacity(db: Db, capacity: CapacityClient, world: DemoWorld): Promise<void> {
-  const org = world.orgs.nuffieldYork;
-  const open = await openPostingsOf(db, [org.id]);
-  if (open.some((posting) => posting.specialtyCode === '110')) return;
-  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  const posted = await capacity.post(
-    {
-      siteId: org.siteId,
-      specialtyCode: '110',
-      careType: 'ADMITTED',
-      procedureCodes: [],
-      slots: 10,
-      availableFrom: day(0),
-      availableUntil: day(60),
-      maxBmi: 40,
-      maxAsa: 3,
-      minAge: 18,
-      maxAge: 90,
-      hasCriticalCare: false,
-    },
-    { personId: org.staff.clinician.personId, organisationOds: org.ods, channel: 'SYSTEM' },
-  );
-  if (!posted.ok) throw new Error(`Could not post the demo's capacity: ${posted.message}`);
 }
 
 export async function startDemoPlayground(options: {

@@ -17,15 +17,18 @@ const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISO
 describe('the daily escalation digest', () => {
   let env: JourneyEnv;
   const scheduleId = `escalation-test-${randomUUID()}`;
+  const weeklyScheduleId = `${scheduleId}-weekly`;
   beforeAll(async () => {
     env = await createJourneyEnv();
     await env.startWorker();
   });
   afterAll(async () => {
-    await env.client.schedule
-      .getHandle(scheduleId)
-      .delete()
-      .catch(() => undefined);
+    for (const id of [scheduleId, weeklyScheduleId]) {
+      await env.client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
+    }
     await env.close();
   });
 
@@ -47,7 +50,9 @@ describe('the daily escalation digest', () => {
       taskQueue: env.taskQueue,
       notificationsTaskQueue: env.notifications.notificationsTaskQueue,
       escalation: { stalledAfterMs: 7 * 86_400_000, hour: 7, minute: 0, timezone: 'Europe/London' },
+      weeklyDigest: { dayOfWeek: 'MONDAY' as const, hour: 8, minute: 0, timezone: 'Europe/London' },
       scheduleId,
+      weeklyScheduleId,
     };
     await ensureSchedules(client, target);
     // Idempotent: a second start-up finds the schedule and brings it up to date.

@@ -13,6 +13,8 @@ import { seedDemoWorld } from '../../db/demo-seed';
 import { cases, memberships, organisations, patients, postcodeDistricts, sites } from '../../db/schema';
 import { isValidNhsNumber } from '../../domain/nhs-number';
 import type { DemoReport } from '../../scripts/demo/run-demo';
+import { uploadDemoWaitingLists } from '../../scripts/demo/demo-data';
+import { uploadComplete } from '../../workflows/waiting-list-import';
 import { startApp, type App } from '../../scripts/start/app';
 import type { JourneyPolicy } from '../../workflows/contract';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -84,6 +86,24 @@ describe('npm start demo', () => {
     });
   });
 
+  it('uploads a hundred fictional patients to three trusts’ waiting lists, and lists nobody twice on a second upload', async () => {
+    expect(report.waitingLists.map((w) => [w.ods, w.report.rows])).toEqual([
+      ['RR8', 34],
+      ['RHQ', 33],
+      ['RCB', 33],
+    ]);
+    expect(report.waitingLists.every((w) => uploadComplete(w.report) && w.report.listed.length === w.report.rows)).toBe(
+      true,
+    );
+    const again = await uploadDemoWaitingLists(database.db, app.journeys, report.world, new Date());
+    expect(again.map((w) => [w.report.listed.length, w.report.alreadyListed.length])).toEqual([
+      [0, 34],
+      [0, 33],
+      [0, 33],
+    ]);
+    expect(lines).toContainEqual(expect.stringContaining('Waiting list uploaded for RR8: 34 patients, 34 listed'));
+  });
+
   it('prints every action and every notification as a chat line naming the case and its audience organisation', () => {
     const chat = lines.filter((line) => / chat \[/.test(line));
     const kinds = new Set(chat.map((line) => /\[([A-Z_]+)\]/.exec(line)?.[1]));
@@ -132,7 +152,8 @@ describe('npm start demo', () => {
       })
       .from(patients)
       .innerJoin(cases, eq(cases.caseRef, patients.caseRef));
-    expect(seeded).toHaveLength(3);
+    // The three scripted patients and the hundred on the uploaded waiting lists.
+    expect(seeded).toHaveLength(103);
     expect(lines.length).toBeGreaterThan(30);
 
     for (const patient of seeded) {

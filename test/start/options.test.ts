@@ -1,5 +1,9 @@
 /** `npm start`'s configuration: demo timings only where unset, embedded or external Temporal, durable state paths. */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readStartConfiguration } from '../../scripts/start/configuration';
 import { readStartOptions } from '../../scripts/start/options';
 import { statePaths } from '../../scripts/start/state-dir';
 
@@ -80,5 +84,56 @@ describe('statePaths', () => {
     expect(root.stateDir).toMatch(/^\/var\/tmp\/mutual-aid\/[0-9a-f]{12}$/);
     expect(root.postgresDir).toBe(`${root.stateDir}/postgres`);
     expect(statePaths('/srv/other-checkout', 0).stateDir).not.toBe(root.stateDir);
+  });
+});
+
+describe('readStartConfiguration', () => {
+  const repoRoot = mkdtempSync(join(tmpdir(), 'mutual-aid-start-'));
+  const here = { repoRoot, uid: 1000 };
+
+  it('names every missing or invalid setting at once, one per line, across the start and bot settings', () => {
+    let message = '';
+    try {
+      readStartConfiguration(
+        { JOURNEY_MAX_ROUNDS: '0', TEMPORAL_PORT: 'seven', HTTP_PORT: '70000', SLACK_BOT_TOKEN: 'not-a-token' },
+        [],
+        here,
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const lines = message.split('\n').slice(1);
+    expect(lines).toHaveLength(5);
+    for (const name of [
+      'JOURNEY_MAX_ROUNDS',
+      'TEMPORAL_PORT',
+      'HTTP_PORT',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]) {
+      expect(lines.filter((line) => line.includes(name))).toHaveLength(1);
+    }
+  });
+
+  it('makes the demo a patient-link secret once and keeps it, unless one is set', () => {
+    const first = readStartConfiguration({}, [], here);
+    const second = readStartConfiguration({}, [], here);
+    expect(first.bot.patientLink?.secret).toMatch(/^[\w-]{64}$/);
+    expect(second.bot.patientLink?.secret).toBe(first.bot.patientLink?.secret);
+    const file = join(first.options.paths.stateDir, 'patient-link-secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const given = 'a-patient-link-secret-set-by-the-operator-0123';
+    expect(readStartConfiguration({ PATIENT_LINK_SECRET: given }, [], here).bot.patientLink?.secret).toBe(given);
+  });
+
+  it('runs Teams in local mode for the Playground, and not when real Teams credentials are set', () => {
+    expect(readStartConfiguration({}, [], here).bot.teams?.local).toBe(true);
+    const real = readStartConfiguration(
+      { TEAMS_APP_ID: '6d4c1f3e-8a2b-4c5d-9e0f-1a2b3c4d5e6f', TEAMS_APP_PASSWORD: 'secret' },
+      [],
+      here,
+    );
+    expect(real.options.playground).toBeUndefined();
+    expect(real.bot.teams?.local).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import type { Db } from '../../db/client';
 import { memberships, organisations, people, sites } from '../../db/schema';
 import type { Role } from '../../domain/codes';
 import type { ListingInput } from '../../domain/listing';
+import type { InvitationInput } from '../../domain/patient-initiated';
 import type { ActingAs } from '../../workflows/client';
 import { nhsNumberFrom } from './nhs-numbers';
 
@@ -163,6 +164,14 @@ export function listingFor(world: World, overrides: Partial<ListingInput> = {}):
     appropriatenessJudgedBy: world.origin.staff.clinician,
     ...overrides,
   };
+}
+
+/** A valid patient-initiated invitation for the origin trust: the listing without the travel answer and judge. */
+export function invitationFor(world: World, overrides: Partial<InvitationInput> = {}): InvitationInput {
+  const patient: Partial<ListingInput> = listingFor(world);
+  delete patient.maxTravelMiles;
+  delete patient.appropriatenessJudgedBy;
+  return { ...(patient as InvitationInput), ...overrides };
 }
 
 export const as = (org: Org, who: keyof Org['staff'], channel: ActingAs['channel'] = 'SLACK'): ActingAs => ({

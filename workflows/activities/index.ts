@@ -4,9 +4,11 @@ import { withoutParameters } from '../../db/errors';
 import type { Notifier } from '../../domain/notifications';
 import { createCapacityActivities } from './capacity-activities';
 import { createEscalationActivities } from './escalation-activities';
+import { createWeeklyDigestActivities } from './weekly-digest-activities';
 import { createFanOutActivities, type DigestStarter } from './fanout-activities';
 import { createJourneyActivities } from './journey-activities';
 import { createNotifyActivities } from './notify-activities';
+import { createPatientRequestActivities } from './patient-request-activities';
 
 export type { DigestStarter } from './fanout-activities';
 
@@ -42,6 +44,8 @@ export const createActivities = (deps: ActivityDeps) =>
     ...createCapacityActivities(deps),
     ...createFanOutActivities(deps),
     ...createEscalationActivities(deps),
+    ...createWeeklyDigestActivities(deps),
+    ...createPatientRequestActivities(deps),
   });
 
 /** What the notifications task queue's workers run: sends only, paced by that queue's rate limit. */

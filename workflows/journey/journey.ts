@@ -360,6 +360,38 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     await notify('REVIEW_FLAGGED', originTeam, 'flagged', { declinedOfferCount: s.declinedProviderIds.length });
   };
 
+  /** When the regional period ends, the open round is announced again: matching now reaches every region. */
+  function offerNationallyAt(at: number) {
+    void (async () => {
+      await sleep(Math.max(0, at - now()));
+      if (isTerminal(s) || (s.state !== 'OPEN_FOR_OFFERS' && s.state !== 'RELISTED')) return;
+      await activities.announceCase({ key: key('round', s.round, 'announce', 'national'), caseRef, round: s.round });
+    })();
+  }
+
+  /** No approved transfer by the deadline: the case closes and the origin team tells the patient they keep their place. */
+  function closeUnlessMatchedBy(at: number): Promise<void> {
+    return (async () => {
+      await sleep(Math.max(0, at - now()));
+      const closed = await lock.run(async () => {
+        if (isTerminal(s) || s.state === 'APPROVED') return false;
+        await closeOffers(s.offers, 'LAPSED', 'match-deadline');
+        await activities.changeState({
+          key: key('closed', 'NO_MATCH_IN_TIME'),
+          caseRef,
+          actor: SYSTEM,
+          state: 'CLOSED',
+          round: s.round,
+          reason: 'NO_MATCH_IN_TIME',
+        });
+        s.state = 'CLOSED';
+        s.closedReason = 'NO_MATCH_IN_TIME';
+        return true;
+      });
+      if (closed) await notify('CASE_CLOSED', originTeam, 'closed', { reason: 'NO_MATCH_IN_TIME' });
+    })();
+  }
+
   /** One round: offers, the patient's choice, approvals. True to go round again. */
   const runRound = async (): Promise<boolean> => {
     s.round += 1;
@@ -488,9 +520,15 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     return false;
   };
 
+  // Patient-initiated: matched in the region first, then nationally; and a deadline for a confirmed match.
+  if (input.nationalFrom) offerNationallyAt(Date.parse(input.nationalFrom));
+  const deadline = input.matchBy ? closeUnlessMatchedBy(Date.parse(input.matchBy)) : undefined;
+
   while (await runRound()) {
     // Each pass is one offer round; the round's own code decides whether another follows.
   }
+  // Closed by the deadline: its notice to the origin team goes out before the journey ends.
+  if (s.closedReason === 'NO_MATCH_IN_TIME') await deadline;
   await condition(allHandlersFinished);
   return { state: s.state as JourneyOutcome['state'], reason: s.closedReason, rounds: s.round };
 }

@@ -22,6 +22,7 @@ import {
   type FormValues,
 } from '../message';
 import type { PatientLinks } from '../patient-links';
+import type { PatientRequests } from '../../../workflows/patient-requests';
 
 /** The clients, policy and clock the handlers work with. */
 export interface HandlerContext {
@@ -31,6 +32,8 @@ export interface HandlerContext {
   policy: JourneyPolicy;
   /** Absent when no PATIENT_LINK_SECRET is configured: `link` then says so. */
   patientLinks?: PatientLinks;
+  /** Absent without PATIENT_LINK_SECRET: patient-initiated requests need signed links. */
+  patientRequests?: PatientRequests;
   now: () => Date;
 }
 

@@ -18,6 +18,7 @@ import { SlackNotifier } from '../../../bot/slack/slack-notifier';
 import type { JourneyPolicy } from '../../../workflows/contract';
 import type { JourneyClient } from '../../../workflows/client';
 import type { Org, World } from '../fixtures';
+import { DEFAULT_ELIGIBILITY } from '../../../domain/patient-initiated';
 import { createJourneyEnv, FAST_POLICY, type JourneyEnv, type JourneyEnvOptions } from '../journey-env';
 import { startFakeSlack, type FakeSlack } from './fake-slack';
 import { startFakeSocketMode, type FakeSocketMode } from './fake-socket-mode';
@@ -108,6 +109,14 @@ export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<Sla
       publicBaseUrl: 'https://mutual-aid.test.nhs.uk',
     },
     slack: { botUserId: 'UBOT', retryConfig: quick, logLevel: LogLevel.ERROR, ackBudgetMs: options.ackBudgetMs },
+    patientInitiated: {
+      client: env.client,
+      taskQueue: env.taskQueue,
+      journeyPolicy: policy,
+      policy: { regionalForMs: 60_000, matchWithinMs: 600_000, decideReminderMs: 600_000 },
+      rules: DEFAULT_ELIGIBILITY,
+      invitationTtlMs: 3_600_000,
+    },
   });
   const slack = new SlackRequester({
     url: `${bot.url}/slack/events`,

@@ -1,0 +1,337 @@
+/**
+ * Benchmark: a trust uploads a 10,000-patient waiting list
+ * (workflows/waiting-list-import.ts), with the journey and notification
+ * workers running and picking up every journey as it starts. Measures:
+ *
+ * - the upload: rows per second and seconds, from the file's text to the
+ *   report, every row listed (one transaction and one workflow start each);
+ * - the baseline, in the same run and at the same concurrency: starting
+ *   10,000 workflows with the same input and nothing else (no database
+ *   work, no worker polling their queue). Starting one journey per patient
+ *   is work no design of the upload can avoid, so the ratio says what the
+ *   rest costs: validation, the bulk checks and each row's transaction;
+ * - the re-upload of the same file: every row already listed, nothing
+ *   started (parsing, validation and the bulk checks only);
+ * - parsing and validating the file alone, in process.
+ *
+ * The rows are valid, fictional (999-range NHS numbers) and varied:
+ * specialties and procedures from a realistic mix, postcodes from English
+ * districts in the reference data, one trust of the demo world (Leeds)
+ * listing, judged by its clinician. Real PostgreSQL (a throwaway cluster,
+ * migrated) and a real Temporal dev server; everything in one Node.js
+ * process, as the CLI would share a machine with a worker.
+ */
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { randomInt, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { count, eq } from 'drizzle-orm';
+import { openDatabase, type Db } from '../../db/client';
+import { seedDemoWorld } from '../../db/demo-seed';
+import { runMigrations } from '../../db/migrate';
+import { cases, people, postcodeDistricts } from '../../db/schema';
+import { newCaseRef } from '../../domain/case-ref';
+import { WAITING_LIST_HEADER, parseWaitingList, toCsv, waitingListValidator } from '../../domain/waiting-list-csv';
+import { JourneyClient } from '../../workflows/client';
+import { loadConfig } from '../../workflows/config';
+import { journeyWorkflowId } from '../../workflows/contract';
+import { UPLOAD_CLI_CONCURRENCY, importWaitingList, type WaitingListReport } from '../../workflows/waiting-list-import';
+import { createWorkers } from '../../workflows/worker';
+import { startTemporalDevServer } from '../infra/temporal-dev-server';
+import { Cleanup } from '../start/cleanup';
+import { benchDatabase } from './bench-database';
+import type { BenchConfig } from './config';
+import { round, seededRandom } from './stats';
+import type { BenchGroup, Measurement } from './types';
+
+export interface UploadBenchOptions {
+  rows: number;
+  /** Rows listed at once, and workflows started at once in the baseline. */
+  concurrency: number;
+}
+
+const DEFAULTS: UploadBenchOptions = { rows: 10_000, concurrency: UPLOAD_CLI_CONCURRENCY };
+const WARM_UP_ROWS = 200;
+const SEED = 20_260_301;
+
+/** What trusts list, by specialty: code, procedure, OPCS-4 code, care type and DM01 test. */
+const PATHWAYS = [
+  ['110', 'Primary total hip replacement', 'W37.1', 'ADMITTED', ''],
+  ['110', 'Primary total knee replacement', 'W40.1', 'ADMITTED', ''],
+  ['110', 'MRI of the knee', '', 'DIAGNOSTIC', 'MRI'],
+  ['130', 'Cataract extraction with lens implant', 'C71.2', 'ADMITTED', ''],
+  ['100', 'Laparoscopic cholecystectomy', 'J18.3', 'ADMITTED', ''],
+  ['100', 'Inguinal hernia repair', 'T20.1', 'ADMITTED', ''],
+  ['101', 'Transurethral resection of prostate', 'M65.3', 'ADMITTED', ''],
+  ['101', 'Flexible cystoscopy', '', 'DIAGNOSTIC', 'CYSTOSCOPY'],
+  ['120', 'Tonsillectomy', 'F34.1', 'ADMITTED', ''],
+  ['502', 'Hysterectomy', 'Q07.4', 'ADMITTED', ''],
+  ['301', 'Colonoscopy', '', 'DIAGNOSTIC', 'COLONOSCOPY'],
+  ['320', 'Echocardiogram', '', 'DIAGNOSTIC', 'ECHOCARDIOGRAPHY'],
+  ['330', 'Excision of skin lesion', 'S06.1', 'OUTPATIENT', ''],
+  ['108', 'Lumbar decompression', 'V25.2', 'ADMITTED', ''],
+] as const;
+const PRIORITIES = ['P2', 'P3', 'P3', 'P4', 'P4'] as const;
+const TRAVEL_NEEDS = ['', '', '', '', 'WHEELCHAIR_ACCESS', 'PATIENT_TRANSPORT;CARER_OR_ESCORT', 'INTERPRETER'];
+const INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
+
+/** `n` different 999-range NHS numbers (which no real patient holds) with valid check digits, from `start`. */
+function fictionalNhsNumbers(start: number, n: number): string[] {
+  const numbers: string[] = [];
+  for (let base = start; numbers.length < n; base += 1) {
+    const digits = `999${String(base % 1_000_000).padStart(6, '0')}`;
+    const sum = [...digits].reduce((total, digit, index) => total + Number(digit) * (10 - index), 0);
+    const check = 11 - (sum % 11);
+    if (check !== 10) numbers.push(`${digits}${check === 11 ? 0 : check}`);
+  }
+  return numbers;
+}
+
+/** A waiting list of `n` valid, varied rows for Leeds (RR8), judged by its demo clinician. */
+export function benchWaitingList(n: number, nhsStart: number, outcodes: readonly string[], judge: string): string {
+  const random = seededRandom(SEED + nhsStart);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const day = (from: number, span: number) =>
+    new Date(Date.UTC(from, 0, 1) + Math.floor(random() * span) * 86_400_000).toISOString().slice(0, 10);
+  const rows = fictionalNhsNumbers(nhsStart, n).map((nhsNumber, i) => {
+    const [specialty, procedure, opcs, careType, modality] = pick(PATHWAYS);
+    const inward = `${Math.floor(random() * 10)}${pick([...INWARD_LETTERS])}${pick([...INWARD_LETTERS])}`;
+    const id = String(nhsStart + i).padStart(8, '0');
+    return [
+      nhsNumber,
+      'Benchgiven',
+      `Benchfamily${i}`,
+      day(1940, 365 * 60),
+      `${pick(outcodes)} ${inward}`,
+      `RR8${id}`,
+      'B86010',
+      'B86010',
+      `RR8PW${id}`,
+      'RR8',
+      specialty,
+      procedure,
+      opcs,
+      careType,
+      modality,
+      pick(PRIORITIES),
+      day(2024, 600),
+      (18 + random() * 22).toFixed(1),
+      String(1 + Math.floor(random() * 3)),
+      random() < 0.05 ? 'yes' : 'no',
+      random() < 0.2 ? '' : String(pick([25, 50, 75, 100, 150])),
+      pick(TRAVEL_NEEDS),
+      judge,
+    ];
+  });
+  return toCsv([WAITING_LIST_HEADER, ...rows]);
+}
+
+/** Temporal's native runtime is a singleton: installed once, before the first native connection. */
+function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Already installed by an earlier group: keep it.
+  }
+}
+
+interface Stack {
+  db: Db;
+  client: Client;
+  journeys: JourneyClient;
+  taskQueue: string;
+  lister: { personId: string; organisationOds: string; channel: 'CLI' };
+  judge: string;
+  outcodes: string[];
+}
+
+async function startStack(config: BenchConfig, options: UploadBenchOptions, cleanup: Cleanup): Promise<Stack> {
+  const target = await benchDatabase(config.databaseUrl, 'upload');
+  cleanup.add('the benchmark database', () => target.dispose());
+  await runMigrations(target.url);
+  const temporal = await startTemporalDevServer();
+  cleanup.add('the Temporal dev server', () => temporal.stop());
+  // The uploader (the CLI or the API) and the workers are separate processes in production, each with its pool.
+  const uploadDatabase = openDatabase(target.url, options.concurrency + 4);
+  cleanup.add("the upload's database pool", () => uploadDatabase.close());
+  const workerDatabase = openDatabase(target.url);
+  cleanup.add("the workers' database pool", () => workerDatabase.close());
+  const clientConnection = await Connection.connect({ address: temporal.address });
+  cleanup.add('the Temporal client connection', () => clientConnection.close());
+  const workerConnection = await NativeConnection.connect({ address: temporal.address });
+  cleanup.add('the Temporal worker connection', () => workerConnection.close());
+
+  const db = uploadDatabase.db;
+  const world = await seedDemoWorld(db);
+  const client = new Client({ connection: clientConnection });
+  const taskQueue = `bench-upload-${randomUUID()}`;
+  const defaults = loadConfig({});
+  const workers = await createWorkers({
+    connection: workerConnection,
+    taskQueue,
+    db: workerDatabase.db,
+    client,
+    notifications: { ...defaults.notifications, notificationsTaskQueue: `${taskQueue}-notifications` },
+  });
+  const running = workers.run();
+  cleanup.add('the workers', async () => {
+    workers.shutdown();
+    await running;
+  });
+  const england = await db
+    .select({ outcode: postcodeDistricts.outcode })
+    .from(postcodeDistricts)
+    .where(eq(postcodeDistricts.country, 'England'))
+    .orderBy(postcodeDistricts.outcode);
+  const leeds = world.orgs.leeds;
+  const [judge] = await db
+    .select({ email: people.email })
+    .from(people)
+    .where(eq(people.id, leeds.staff.clinician.personId));
+  return {
+    db,
+    client,
+    journeys: new JourneyClient({ client, db, taskQueue, policy: defaults.journeyPolicy }),
+    taskQueue,
+    lister: { personId: leeds.staff.coordinator.personId, organisationOds: leeds.ods, channel: 'CLI' },
+    judge: judge!.email!,
+    outcodes: england.map((row) => row.outcode),
+  };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, seconds: (performance.now() - started) / 1000 };
+}
+
+function expectEveryRow(report: WaitingListReport, n: number, outcome: 'listed' | 'alreadyListed'): void {
+  const problems = [
+    ...report.fileErrors.map((e) => e.message),
+    ...report.invalid.map((e) => `row ${e.row}: ${e.message}`),
+  ];
+  if (report[outcome].length !== n || problems.length > 0) {
+    throw new Error(
+      `Expected all ${n} rows ${outcome}, got ${report.listed.length} listed, ${report.alreadyListed.length} already listed` +
+        (problems.length > 0 ? `; ${problems.slice(0, 5).join('; ')}` : ''),
+    );
+  }
+}
+
+/** Starts `n` journeys with the same input as the upload's, on a queue no worker polls: the cost of the starts alone. */
+async function bareStarts(stack: Stack, n: number, concurrency: number): Promise<void> {
+  const taskQueue = `bench-upload-baseline-${randomUUID()}`;
+  const policy = loadConfig({}).journeyPolicy;
+  let next = 0;
+  const runner = async () => {
+    while (next < n) {
+      next += 1;
+      const caseRef = newCaseRef(randomInt);
+      await stack.client.workflow.start('patientJourney', {
+        taskQueue,
+        workflowId: journeyWorkflowId(caseRef),
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [
+          {
+            caseRef,
+            originOrgId: randomUUID(),
+            region: 'NORTH_EAST_AND_YORKSHIRE',
+            specialtyCode: '110',
+            careType: 'ADMITTED',
+            priority: 'P3',
+            listedBy: stack.lister.personId,
+            policy,
+          },
+        ],
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, runner));
+}
+
+function parseAndValidate(text: string, judgeId: string): number {
+  const parsed = parseWaitingList(text);
+  if (!parsed.ok) throw new Error(parsed.errors[0]!.message);
+  const validate = waitingListValidator(new Date());
+  let valid = 0;
+  for (const row of parsed.rows) {
+    if (validate(row, { originOds: 'RR8', personIdForEmail: () => judgeId }).ok) valid += 1;
+  }
+  return valid;
+}
+
+export function uploadBench(config: BenchConfig, overrides: Partial<UploadBenchOptions> = {}): BenchGroup {
+  const options = { ...DEFAULTS, ...overrides };
+  return {
+    name: 'upload',
+    async run(log) {
+      installQuietRuntime();
+      const cleanup = new Cleanup();
+      try {
+        const stack = await startStack(config, options, cleanup);
+        const { concurrency, rows: n } = options;
+        const upload = (text: string) => importWaitingList(stack, text, stack.lister, { concurrency });
+
+        const warmUp = benchWaitingList(WARM_UP_ROWS, 500_000, stack.outcodes, stack.judge);
+        expectEveryRow(await upload(warmUp), WARM_UP_ROWS, 'listed');
+        await bareStarts(stack, WARM_UP_ROWS, concurrency);
+        log(`Warm-up: ${WARM_UP_ROWS} rows uploaded and ${WARM_UP_ROWS} bare workflow starts (not counted)`);
+
+        const text = benchWaitingList(n, 0, stack.outcodes, stack.judge);
+        const validation = await timed(() => Promise.resolve(parseAndValidate(text, stack.lister.personId)));
+        if (validation.value !== n) throw new Error(`Only ${validation.value} of ${n} generated rows are valid`);
+        log(`Parsed and validated ${n} rows in ${validation.seconds.toFixed(2)} s`);
+
+        const baseline = await timed(() => bareStarts(stack, n, concurrency));
+        log(`Baseline: ${n} bare workflow starts, ${concurrency} at a time, in ${baseline.seconds.toFixed(1)} s`);
+
+        // The machine may be shared: the load when the upload starts says how far to trust the figures.
+        const [loadAverage] = loadavg();
+        const first = await timed(() => upload(text));
+        expectEveryRow(first.value, n, 'listed');
+        log(`Upload: ${n} rows listed, ${concurrency} at a time, in ${first.seconds.toFixed(1)} s`);
+
+        const again = await timed(() => upload(text));
+        expectEveryRow(again.value, n, 'alreadyListed');
+        log(`Re-upload: ${n} rows already listed in ${again.seconds.toFixed(1)} s`);
+
+        const [listed] = await stack.db.select({ n: count() }).from(cases);
+        if (listed!.n !== n + WARM_UP_ROWS)
+          throw new Error(`${listed!.n} cases in the database, expected ${n + WARM_UP_ROWS}`);
+
+        const measurements: Measurement[] = [
+          {
+            bench: 'upload.waitingList',
+            n,
+            concurrency,
+            seconds: round(first.seconds),
+            rows_per_s: Math.round(n / first.seconds),
+            baseline_seconds: round(baseline.seconds),
+            baseline_rows_per_s: Math.round(n / baseline.seconds),
+            vs_baseline: round(first.seconds / baseline.seconds),
+            load_avg_1m: round(loadAverage!),
+          },
+          {
+            bench: 'upload.reupload',
+            n,
+            seconds: round(again.seconds),
+            rows_per_s: Math.round(n / again.seconds),
+            started: again.value.listed.length,
+          },
+          {
+            bench: 'upload.parseValidate',
+            n,
+            seconds: round(validation.seconds),
+            rows_per_s: Math.round(n / validation.seconds),
+          },
+        ];
+        return measurements;
+      } finally {
+        await cleanup.run((line) => {
+          if (!line.startsWith('Stopped ')) log(line);
+        });
+      }
+    },
+  };
+}
