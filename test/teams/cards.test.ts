@@ -501,6 +501,20 @@ describe('readAction', () => {
     expect(readAction({}, 'VIEW_CASE')).toEqual({ kind: 'action', action: 'VIEW_CASE', ref: {} });
   });
 
+  it('reads back a patient request’s buttons, and refuses a request id that is not one', () => {
+    const ref = { requestId: OFFER_ID, organisationId: ORG_ID };
+    const card = messageCard(
+      message({
+        title: 'A patient asks to move',
+        actions: [{ action: 'REQUEST_APPROPRIATE', label: 'Appropriate: list', ref }],
+      }),
+    );
+    const [button] = (card.actions ?? []) as ExecuteAction[];
+    const { verb, data } = clicked(button!);
+    expect(readAction(data, verb)).toEqual({ kind: 'action', action: 'REQUEST_APPROPRIATE', ref });
+    expect(readAction({ ...(data as object), requestId: 'PR-1234' }, verb)).toBeUndefined();
+  });
+
   it('reads back a submission: its form, context, and the inputs Teams merged into data', () => {
     const [submit] = formCard(FORM).actions ?? [];
     const { verb, data } = clicked(submit as ExecuteAction, {
