@@ -14,7 +14,7 @@ describe('readStartOptions', () => {
     const options = readStartOptions({}, [], machine);
     expect(options.policy).toMatchObject({
       offerWindowMs: 15_000,
-      choiceWindowMs: 120_000,
+      choiceWindowMs: 600_000,
       maxRounds: 3,
       onNoOffers: 'RELIST',
     });
