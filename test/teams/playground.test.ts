@@ -8,7 +8,10 @@
  * The page connects and "help" is answered (the personal chat is recorded);
  * a patient listed at Leeds reaches Alex's chat in Nuffield's match digest;
  * "Offer treatment" on it opens the offer form in place, and "Make offer",
- * with a posted slot chosen, makes the offer and refreshes the card.
+ * with a posted slot chosen, makes the offer and refreshes the card. Then the
+ * rest of the README's walkthrough: `link` in the chat gives the patient's
+ * one-time link, the patient chooses on their page in a phone-sized tab,
+ * Alex approves as both trusts' manager, and `confirm` transfers the patient.
  * On failure a screenshot and the page's HTML are kept in a temporary
  * directory, named in the error.
  */
@@ -37,7 +40,7 @@ import type { JourneyPolicy } from '../../workflows/contract';
 import { postingTerms } from '../support/capacity-helpers';
 import { listingFor, type Org } from '../support/fixtures';
 import { createJourneyEnv, FAST_POLICY, type JourneyEnv } from '../support/journey-env';
-import { waitForState } from '../support/journey-helpers';
+import { makeOffer, waitForState } from '../support/journey-helpers';
 import { PlaygroundPage } from '../support/teams/playground-page';
 
 const DAY_MS = 86_400_000;
@@ -118,7 +121,11 @@ describe('the Agents Playground page, in headless Chromium', () => {
       capacity: env.capacity(),
       policy: POLICY,
       host: '127.0.0.1',
-      config: { httpPort: 0, teams: { local: true } },
+      config: {
+        httpPort: 0,
+        teams: { local: true },
+        patientLink: { secret: 'playground-test-patient-link-secret-0123456789', ttlMs: 3_600_000 },
+      },
     });
     playground = await startAgentsPlayground({
       botEndpoint: `${bot.url}/api/messages`,
@@ -211,6 +218,57 @@ describe('the Agents Playground page, in headless Chromium', () => {
       await ui.page.close().catch(() => undefined);
     }
   }, 60_000);
+
+  it('walks the rest of the README: the patient’s link from chat, their page, both approvals, the transfer', async () => {
+    const ui = await PlaygroundPage.create(browser!);
+    const patientTab = await browser!.newPage({ viewport: { width: 375, height: 667 } });
+    try {
+      await ui.open(playground!.url);
+      const leeds = demo.orgs.leeds;
+      const nuffield = demo.orgs.nuffieldYork;
+      // A short offer window this time, so the case reaches the patient; the offer itself is step 2, tested above.
+      const journeys = env!.journeys({ ...POLICY, offerWindowMs: 6_000, reminderBeforeMs: 1_000 });
+      const listed = await journeys.listPatient(
+        listingFor(env!.world, { appropriatenessJudgedBy: leeds.staff.clinician.personId }),
+        inTeams(leeds, 'coordinator'),
+      );
+      if (!listed.ok) throw new Error(`Listing refused: ${JSON.stringify(listed.errors)}`);
+      const { caseRef } = listed;
+      await waitForState(journeys, caseRef, 'OPEN_FOR_OFFERS');
+      await makeOffer(journeys, caseRef, orgOf(nuffield), { validForMs: DAY_MS, proposedInDays: 20 });
+      await waitForState(journeys, caseRef, 'CHOOSING', 30_000);
+      await ui.card(["Patient's choice needed", caseRef], 30_000);
+
+      // Step 3: `link MA-…` gives the one-time link; the patient opens it and chooses.
+      await ui.send(`link ${caseRef}`);
+      const linkCard = await ui.card([`Choice link for ${caseRef}`], 15_000);
+      const url = /(http:\/\/[^\s]+\/choice\/[\w.-]+)/.exec((await linkCard.textContent()) ?? '')?.[1];
+      expect(url, 'the link in the reply').toBeDefined();
+      await patientTab.goto(url!);
+      await patientTab.getByLabel(`${nuffield.siteName}, York`).check();
+      await patientTab.getByRole('button', { name: 'Continue' }).click();
+      await patientTab.getByRole('button', { name: 'Confirm my choice' }).click();
+      await expect.poll(() => patientTab.locator('.nhsuk-panel h1').textContent()).toBe('Your choice has been sent');
+      await waitForState(journeys, caseRef, 'AWAITING_APPROVAL');
+
+      // Step 4: both approval requests come to Alex, a manager at both trusts; then the date is confirmed.
+      for (const label of ['Approve release', 'Approve acceptance']) {
+        const ask = await ui.card(['Approval needed', caseRef, label], 30_000);
+        await ui.button(ask, label).click();
+        await ui.card([`Approved by ${PLAYGROUND_USER_NAME}`, caseRef], 15_000);
+      }
+      await waitForState(journeys, caseRef, 'APPROVED');
+      await ui.send(`confirm ${caseRef} ${day(30)}`);
+      await ui.card(['Transfer confirmed', caseRef], 15_000);
+      const outcome = await env!.client.workflow.getHandle(caseRef).result();
+      expect(outcome).toMatchObject({ state: 'TRANSFERRED', rounds: 1 });
+    } catch (error) {
+      throw await withDiagnostics(error, ui, playground!, logLines);
+    } finally {
+      await patientTab.close().catch(() => undefined);
+      await ui.page.close().catch(() => undefined);
+    }
+  }, 120_000);
 });
 
 /** The error, with where its screenshot is and what the Playground and the page said. */

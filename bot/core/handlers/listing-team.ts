@@ -101,7 +101,10 @@ export async function choiceLink(ctx: HandlerContext, user: ChatUser, caseRef: s
   const acting = await originStaff(ctx, user, caseRef, 'ISSUE_PATIENT_LINK');
   if (!acting.ok) return refused(acting.message);
   const links = ctx.patientLinks;
-  if (!links) return refused('Patient links are not set up here: PATIENT_LINK_SECRET and PUBLIC_BASE_URL are needed.');
+  if (!links)
+    return refused(
+      'Patient links are not set up here: PATIENT_LINK_SECRET is needed (and PUBLIC_BASE_URL behind a proxy).',
+    );
   const status = await ctx.journeys.status(caseRef);
   if (!status.ok) return refused(status.message);
   if (status.value.state !== 'CHOOSING') {
