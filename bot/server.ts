@@ -10,6 +10,7 @@ import express from 'express';
 import { API_BASE_PATH } from '../api/openapi';
 import { createOperatorApi } from '../api/operator-api';
 import type { Db } from '../db/client';
+import { unresolvedDeadLetterCount } from '../db/dead-letters';
 import type { CapacityClient } from '../workflows/capacity-client';
 import type { JourneyClient } from '../workflows/client';
 import type { JourneyPolicy } from '../workflows/contract';
@@ -60,8 +61,13 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
   if (config.directoryFile) await seedDirectoryFile(db, config.directoryFile);
   const http = express();
   http.disable('x-powered-by');
-  http.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+  // For the operator's monitoring: the database answers, and how many notifications wait in the dead letters.
+  http.get('/healthz', async (_req, res) => {
+    try {
+      res.json({ ok: true, undeliveredNotifications: await unresolvedDeadLetterCount(db) });
+    } catch {
+      res.status(503).json({ ok: false, problem: 'The database is not answering.' });
+    }
   });
   // Teams in local mode takes unauthenticated activities: then only this machine may reach the server.
   const host = deps.host ?? (config.teams?.local ? '127.0.0.1' : '0.0.0.0');

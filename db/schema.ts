@@ -504,6 +504,40 @@ export const chatDeliveries = pgTable(
   ],
 );
 
+/**
+ * A notification that could not be delivered to one chat target and will not
+ * be tried again: the platform said it never can be (the channel is gone,
+ * the bot was removed, the token revoked), or every attempt failed. An
+ * operator sees these (`npm run dead-letters`) and resolves them.
+ */
+export const notificationDeadLetters = pgTable(
+  'notification_dead_letters',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    notificationKey: text('notification_key').notNull(),
+    kind: text('kind').notNull(),
+    caseRef: text('case_ref'),
+    platform: chatPlatform('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    /** PERMANENT: the platform refused for good; RETRIES_EXHAUSTED: every attempt failed. */
+    reason: text('reason').notNull(),
+    /** The platform's error code (`channel_not_found`, HTTP 403…): never a message body. */
+    errorCode: text('error_code').notNull(),
+    attempts: integer('attempts').notNull(),
+    createdAt: createdAt(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: text('resolved_by'),
+  },
+  (t) => [
+    check('notification_dead_letters_reason', sql`${t.reason} in ('PERMANENT', 'RETRIES_EXHAUSTED')`),
+    uniqueIndex('notification_dead_letters_once_uq').on(t.notificationKey, t.platform, t.workspaceId, t.channelId),
+    index('notification_dead_letters_unresolved_idx')
+      .on(t.createdAt)
+      .where(sql`${t.resolvedAt} is null`),
+  ],
+);
+
 /** A provider said "not for us" to a case (in the round recorded): matching never offers it the case again. */
 export const providerPasses = pgTable(
   'provider_passes',

@@ -57,16 +57,22 @@ export interface JourneyNotification {
   data?: Record<string, string | number | boolean>;
 }
 
-/** Implemented by the outbox now, and by the Slack and Teams senders. Must be idempotent by `key`. */
+/** Which try of the notify step this is: on the final one, a target still failing gets a dead letter instead. */
+export interface DeliveryAttempt {
+  number: number;
+  final: boolean;
+}
+
+/** Implemented by the outbox, and by the Slack and Teams senders. Must be idempotent by `key`. */
 export interface Notifier {
-  notify(notification: JourneyNotification): Promise<void>;
+  notify(notification: JourneyNotification, attempt?: DeliveryAttempt): Promise<void>;
 }
 
 /** Several notifiers as one, in order: the outbox (the record cards are rebuilt from) first, then chat. */
 export function allNotifiers(...notifiers: Notifier[]): Notifier {
   return {
-    async notify(notification) {
-      for (const notifier of notifiers) await notifier.notify(notification);
+    async notify(notification, attempt) {
+      for (const notifier of notifiers) await notifier.notify(notification, attempt);
     },
   };
 }

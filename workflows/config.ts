@@ -9,6 +9,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { describeFieldErrors, validateWith } from '../domain/field-errors';
 import { REPORTING_TIME_ZONE } from '../domain/funnel';
+import { DEFAULT_NOTIFY_MAX_ATTEMPTS } from './activities/notify-activities';
 import { DEFAULT_ELIGIBILITY, type EligibilityRules } from '../domain/patient-initiated';
 import type { DigestSettings, JourneyPolicy, PatientInitiatedPolicy } from './contract';
 import { JOURNEY_TASK_QUEUE, NOTIFICATIONS_TASK_QUEUE } from './contract';
@@ -60,6 +61,12 @@ const configSchema = z.object({
     .positive({ error: 'NOTIFY_MAX_PER_SECOND must be more than 0' })
     .max(1000, { error: 'NOTIFY_MAX_PER_SECOND must be at most 1000' })
     .default(20),
+  NOTIFY_MAX_ATTEMPTS: z.coerce
+    .number({ error: 'NOTIFY_MAX_ATTEMPTS must be a number' })
+    .int({ error: 'NOTIFY_MAX_ATTEMPTS must be a whole number' })
+    .min(1, { error: 'NOTIFY_MAX_ATTEMPTS must be at least 1' })
+    .max(1000, { error: 'NOTIFY_MAX_ATTEMPTS must be at most 1000' })
+    .default(DEFAULT_NOTIFY_MAX_ATTEMPTS),
   STALLED_AFTER: duration('STALLED_AFTER', '7 days'),
   ESCALATION_DIGEST_AT: z
     .string()
@@ -118,6 +125,8 @@ function isTimeZone(zone: string): boolean {
 export interface NotificationSettings extends DigestSettings {
   /** Temporal's task-queue rate limit for notification sends, across all workers. */
   maxPerSecond: number;
+  /** The notify step's attempts before a chat target still failing gets a dead letter. */
+  maxAttempts: number;
 }
 
 export interface EscalationSettings {
@@ -191,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowMs: c.NOTIFY_DIGEST_WINDOW,
       channelIntervalMs: c.NOTIFY_CHANNEL_INTERVAL,
       maxPerSecond: c.NOTIFY_MAX_PER_SECOND,
+      maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
     },
     escalation: {
       stalledAfterMs: c.STALLED_AFTER,

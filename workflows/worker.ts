@@ -71,6 +71,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
       db: options.db,
       notifier,
       digests: digestStarter(options.client, options.taskQueue, settings),
+      notifyMaxAttempts: settings.maxAttempts,
     }),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
@@ -86,7 +87,10 @@ export function createNotificationWorker(
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: settings.notificationsTaskQueue,
-    activities: createNotificationActivities({ notifier: options.notifier ?? new OutboxNotifier(options.db) }),
+    activities: createNotificationActivities({
+      notifier: options.notifier ?? new OutboxNotifier(options.db),
+      notifyMaxAttempts: settings.maxAttempts,
+    }),
     // Temporal's task-queue rate limit: enforced by the server for every worker polling this queue.
     maxTaskQueueActivitiesPerSecond: settings.maxPerSecond,
   });

@@ -9,10 +9,11 @@
 import { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/client';
 import { channelsForAudience } from '../../db/chat-directory';
-import type { JourneyNotification, Notifier } from '../../domain/notifications';
+import type { DeliveryAttempt, JourneyNotification, Notifier } from '../../domain/notifications';
 import { deliverOnceToEach } from '../core/deliver-once';
 import { notificationMessage } from '../core/notification-message';
 import { messageBlocks } from './blocks';
+import { SLACK_SEND_ERRORS } from './slack-errors';
 
 export interface SlackNotifierOptions {
   db: Db;
@@ -27,20 +28,27 @@ export class SlackNotifier implements Notifier {
     this.now = options.now ?? (() => new Date());
   }
 
-  async notify(notification: JourneyNotification): Promise<void> {
+  async notify(notification: JourneyNotification, attempt?: DeliveryAttempt): Promise<void> {
     const { db, client } = this.options;
     const channels = await channelsForAudience(db, 'SLACK', notification.audience);
     if (channels.length === 0) return;
     const rendered = messageBlocks(await notificationMessage(db, notification, this.now()));
-    await deliverOnceToEach(db, 'SLACK', notification, channels, async (channel) => {
-      const posted = await client.chat.postMessage({
-        channel: channel.channelId,
-        ...rendered,
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      return posted.ts!;
-    });
+    await deliverOnceToEach(
+      db,
+      'SLACK',
+      notification,
+      channels,
+      async (channel) => {
+        const posted = await client.chat.postMessage({
+          channel: channel.channelId,
+          ...rendered,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        return posted.ts!;
+      },
+      { attempt, errors: SLACK_SEND_ERRORS },
+    );
   }
 }
 

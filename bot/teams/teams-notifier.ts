@@ -10,10 +10,11 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Db } from '../../db/client';
 import { channelsForAudience, personalConversationsFor, type ChannelRow } from '../../db/chat-directory';
-import type { JourneyNotification, Notifier } from '../../domain/notifications';
+import type { DeliveryAttempt, JourneyNotification, Notifier } from '../../domain/notifications';
 import { deliverOnceToEach } from '../core/deliver-once';
 import { notificationMessage } from '../core/notification-message';
 import { cardActivity, createTeamsAdapter, type TeamsSettings } from './teams-app';
+import { TEAMS_SEND_ERRORS } from './teams-errors';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 
 export interface TeamsNotifierOptions {
@@ -31,7 +32,7 @@ export class TeamsNotifier implements Notifier {
     this.now = options.now ?? (() => new Date());
   }
 
-  async notify(notification: JourneyNotification): Promise<void> {
+  async notify(notification: JourneyNotification, attempt?: DeliveryAttempt): Promise<void> {
     const { db, adapter, appId } = this.options;
     const linked = (await channelsForAudience(db, 'TEAMS', notification.audience)).filter(
       (row) => row.conversationReference,
@@ -40,26 +41,33 @@ export class TeamsNotifier implements Notifier {
       linked.length > 0 ? linked : await personalConversationsFor(db, 'TEAMS', notification.audience);
     if (targets.length === 0) return;
     const activity = cardActivity(await notificationMessage(db, notification, this.now()));
-    await deliverOnceToEach(db, 'TEAMS', notification, targets, async (target) => {
-      let messageRef = '';
-      // A failed send must fail the activity (so Temporal retries it), not end in the adapter's turn-error handler.
-      let failure: unknown;
-      await adapter.continueConversationAsync(
-        appId,
-        target.conversationReference as Partial<ConversationReference>,
-        async (context) => {
-          try {
-            const sent = await context.sendActivity(activity);
-            messageRef = sent?.id ?? '';
-          } catch (error) {
-            failure = error;
-          }
-        },
-      );
-      if (failure instanceof Error) throw failure;
-      if (failure !== undefined) throw new Error('The Teams send failed');
-      return messageRef;
-    });
+    await deliverOnceToEach(
+      db,
+      'TEAMS',
+      notification,
+      targets,
+      async (target) => {
+        let messageRef = '';
+        // A failed send must fail the activity (so Temporal retries it), not end in the adapter's turn-error handler.
+        let failure: unknown;
+        await adapter.continueConversationAsync(
+          appId,
+          target.conversationReference as Partial<ConversationReference>,
+          async (context) => {
+            try {
+              const sent = await context.sendActivity(activity);
+              messageRef = sent?.id ?? '';
+            } catch (error) {
+              failure = error;
+            }
+          },
+        );
+        if (failure instanceof Error) throw failure;
+        if (failure !== undefined) throw new Error('The Teams send failed');
+        return messageRef;
+      },
+      { attempt, errors: TEAMS_SEND_ERRORS },
+    );
   }
 }
 

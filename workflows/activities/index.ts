@@ -17,6 +17,8 @@ export interface ActivityDeps {
   notifier: Notifier;
   /** Signal-with-starts provider digests; built by the worker from its Temporal client. */
   digests: DigestStarter;
+  /** The notify step's last attempt: chat targets still failing then get a dead letter (NOTIFY_MAX_ATTEMPTS). */
+  notifyMaxAttempts?: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export const createActivities = (deps: ActivityDeps) =>
   });
 
 /** What the notifications task queue's workers run: sends only, paced by that queue's rate limit. */
-export const createNotificationActivities = (deps: Pick<ActivityDeps, 'notifier'>) =>
+export const createNotificationActivities = (deps: Pick<ActivityDeps, 'notifier' | 'notifyMaxAttempts'>) =>
   guardHistory({ ...createNotifyActivities(deps) });
 
 export type Activities = ReturnType<typeof createActivities>;

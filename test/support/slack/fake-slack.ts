@@ -62,6 +62,12 @@ export interface FakeSlack {
   rateLimitNext(method: string, options?: { times?: number; retryAfterSeconds?: number }): void;
   /** The next `times` calls to `method` get HTTP 200 `{ ok: false, error }`. */
   failNext(method: string, options: { times?: number; error: string }): void;
+  /**
+   * Every `chat.postMessage` to `channel` fails until `clearChannel`: with Slack's `{ ok: false, error }`,
+   * or with an HTTP status (a 500 is a server error WebClient does not retry itself).
+   */
+  failChannel(channel: string, answer: { error: string } | { status: number }): void;
+  clearChannel(channel: string): void;
   /** A `response_url` served by this fake; posts to it are recorded as method `response_url`. */
   responseUrl(id: string): string;
   /** Every string value in every recorded body (deep): a superset of what a Slack user could see. */
@@ -98,6 +104,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const teamId = options.teamId ?? 'T0MUTUAL';
   const calls: RecordedCall[] = [];
   const faults = new Map<string, Fault[]>();
+  const channelFaults = new Map<string, { error: string } | { status: number }>();
   const waiters = new Set<Waiter>();
   const responder = new SlackResponder(teamId, options);
 
@@ -140,6 +147,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (parsed === undefined) {
       record({ ...call, failedWith: 'invalid_json' });
       return sendJson(res, 200, { ok: false, error: 'invalid_json' });
+    }
+    const broken = method === 'chat.postMessage' ? channelFaults.get(String(body.channel)) : undefined;
+    if (broken && 'status' in broken) {
+      record({ ...call, failedWith: `HTTP ${broken.status}` });
+      return sendJson(res, broken.status, { ok: false, error: 'fake_server_error' });
+    }
+    if (broken) {
+      record({ ...call, failedWith: broken.error });
+      return sendJson(res, 200, { ok: false, error: broken.error });
     }
     const fault = takeFault(method);
     if (fault?.kind === 'rateLimit') {
@@ -206,11 +222,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext(method, { times = 1, error }) {
       pushFault(faults, method, { times, answer: { kind: 'fail', error } });
     },
+    failChannel(channel, answer) {
+      channelFaults.set(channel, answer);
+    },
+    clearChannel(channel) {
+      channelFaults.delete(channel);
+    },
     responseUrl: (id) => `${origin}/respond/${encodeURIComponent(id)}`,
     texts: () => calls.flatMap((call) => stringLeaves(call.body)),
     reset() {
       calls.length = 0;
       faults.clear();
+      channelFaults.clear();
     },
     async close() {
       server.closeAllConnections();
