@@ -42,7 +42,7 @@ export async function deliverOnceToEach(
 ): Promise<void> {
   const attempt = options.attempt ?? { number: 1, final: false };
   const log = options.log ?? ((line: string) => console.warn(line));
-  let retryable: unknown;
+  let retryable: Error | undefined;
   for (const target of targets) {
     const where = {
       notificationKey: notification.key,
@@ -58,7 +58,7 @@ export async function deliverOnceToEach(
     } catch (error) {
       const permanent = options.errors.permanent(error);
       if (!permanent && !attempt.final) {
-        retryable ??= error;
+        retryable ??= error instanceof Error ? error : new Error(`Send failed: ${options.errors.code(error)}`);
         continue;
       }
       const errorCode = options.errors.code(error);

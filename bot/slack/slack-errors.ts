@@ -32,7 +32,7 @@ const PERMANENT_PLATFORM_ERRORS = new Set([
 ]);
 
 const slackError = (error: unknown): Partial<WebAPICallError> & { data?: { error?: unknown }; statusCode?: number } =>
-  (typeof error === 'object' && error !== null ? error : {}) as never;
+  typeof error === 'object' && error !== null ? error : {};
 
 export const SLACK_SEND_ERRORS: SendErrors = {
   code(error) {

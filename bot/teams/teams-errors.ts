@@ -13,8 +13,7 @@ interface ConnectorError {
   body?: { error?: { code?: unknown } };
 }
 
-const asConnectorError = (error: unknown): ConnectorError =>
-  (typeof error === 'object' && error !== null ? error : {}) as ConnectorError;
+const asConnectorError = (error: unknown): ConnectorError => (typeof error === 'object' && error !== null ? error : {});
 
 const statusOf = (error: unknown): number | undefined => {
   const status = asConnectorError(error).statusCode;
