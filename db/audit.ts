@@ -9,7 +9,8 @@ import type { Queryable } from './client';
 export type AuditActor =
   | { kind: 'PERSON'; personId: string; organisationId?: string; channel: string }
   | { kind: 'PATIENT'; channel: string }
-  | { kind: 'SYSTEM' };
+  /** The system itself; or, with a channel, someone the system could not identify (an unlinked chat account). */
+  | { kind: 'SYSTEM'; channel?: string };
 
 export interface AuditEntry {
   caseRef?: string;
@@ -32,7 +33,7 @@ export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<boo
       actorKind: entry.actor.kind,
       actorPersonId: entry.actor.kind === 'PERSON' ? entry.actor.personId : null,
       organisationId: entry.actor.kind === 'PERSON' ? (entry.actor.organisationId ?? null) : null,
-      channel: entry.actor.kind === 'SYSTEM' ? 'SYSTEM' : entry.actor.channel,
+      channel: entry.actor.channel ?? 'SYSTEM',
       detail: entry.detail ?? {},
       idempotencyKey: entry.idempotencyKey,
     })

@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { appendAudit } from '../db/audit';
 import type { Db } from '../db/client';
-import { membershipIn } from '../db/people';
+import { membershipIn, organisationByOds } from '../db/people';
 import type { Channel, StaffActor } from './contract';
 
 /** Who is acting: a person, for one organisation, through one channel. */
@@ -55,6 +55,10 @@ export async function auditRefusal(
   code: string,
   refs: { caseRef?: string; organisationId?: string; detail?: Record<string, string> } = {},
 ): Promise<void> {
+  // The organisation they tried to act for, even when they hold no role there: the audit names it.
+  const organisationId =
+    refs.organisationId ??
+    (actingAs.organisationOds ? (await organisationByOds(db, actingAs.organisationOds))?.id : undefined);
   await appendAudit(db, {
     caseRef: refs.caseRef,
     action,
@@ -62,7 +66,7 @@ export async function auditRefusal(
     actor: {
       kind: 'PERSON',
       personId: actingAs.personId,
-      organisationId: refs.organisationId,
+      organisationId,
       channel: actingAs.channel,
     },
     detail: { code, organisationOds: actingAs.organisationOds, ...refs.detail },

@@ -44,7 +44,7 @@ export async function identify(db: Db, user: ChatUser, action: string): Promise<
     await appendAudit(db, {
       action,
       outcome: 'REFUSED',
-      actor: { kind: 'SYSTEM' },
+      actor: { kind: 'SYSTEM', channel: user.platform },
       detail: {
         code: 'ACTOR.UNKNOWN',
         platform: user.platform,
