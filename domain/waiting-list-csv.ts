@@ -12,6 +12,8 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { validateWith, type FieldError } from './field-errors';
 import { listingSchema, type Listing, type ListingInput } from './listing';
 import { isValidNhsNumber, normaliseNhsNumber } from './nhs-number';
+import { DECIMAL } from './schema-parts';
+import { hasControlCharacter } from './text';
 
 /** How a cell becomes a listing field. */
 type CellKind =
@@ -236,8 +238,8 @@ export async function parseWaitingListInSlices(
   });
   for (let start = 0; start < text.length && failure === undefined;) {
     let end = Math.min(start + sliceLength, text.length);
-    // Never split a surrogate pair: the stream would turn each half into U+FFFD.
-    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+    // Never split a surrogate pair (the stream would turn each half into U+FFFD): take its second half too.
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end += 1;
     parser.write(text.slice(start, end));
     start = end;
     await pause();
@@ -257,7 +259,9 @@ function overLimit(text: string, limits: WaitingListLimits): boolean {
 
 /** The header checks and limits, and each record as a row, once the text is read. */
 function fromRecords(records: ParsedRecord[], limits: WaitingListLimits): ParsedWaitingList {
-  const [header, ...data] = records.filter((parsed) => parsed.record.some((value) => value.trim() !== ''));
+  const [header, ...data] = withLineNumbers(records).filter(({ record }) =>
+    record.some((value) => value.trim() !== ''),
+  );
   if (!header) {
     return {
       ok: false,
@@ -283,9 +287,7 @@ function fromRecords(records: ParsedRecord[], limits: WaitingListLimits): Parsed
   }
   const rows: WaitingListRow[] = [];
   const rowErrors: RowError[] = [];
-  for (const { record, info } of data) {
-    // csv-parse counts lines to the end of the record; a value may hold line breaks of its own.
-    const row = info.lines - record.reduce((breaks, value) => breaks + countLineBreaks(value), 0);
+  for (const { record, line: row } of data) {
     if (record.length !== columns.length) {
       rowErrors.push({
         row,
@@ -309,10 +311,28 @@ function columnName(header: string): string {
     .replace(/[\s-]+/g, '_');
 }
 
-function countLineBreaks(value: string): number {
-  let breaks = 0;
-  for (let i = 0; i < value.length; i += 1) if (value.charCodeAt(i) === 10) breaks += 1;
-  return breaks;
+/**
+ * The line each record starts on, as an editor numbers lines. csv-parse gives
+ * the line a record ends on, counting a CR LF inside a quoted value as two
+ * line breaks (and so every later line one further on); this takes out the
+ * record's own breaks and that drift.
+ */
+function withLineNumbers(records: ParsedRecord[]): { record: string[]; line: number }[] {
+  let drift = 0;
+  return records.map(({ record, info }) => {
+    let counted = 0;
+    let crlf = 0;
+    for (const value of record) {
+      for (let i = 0; i < value.length; i += 1) {
+        const unit = value.charCodeAt(i);
+        if (unit === 13 || unit === 10) counted += 1;
+        if (unit === 13 && value.charCodeAt(i + 1) === 10) crlf += 1;
+      }
+    }
+    const line = info.lines - counted - drift;
+    drift += crlf;
+    return { record, line };
+  });
 }
 
 function malformed(error: unknown): FileError {
@@ -384,12 +404,16 @@ export interface RowContext {
 
 export type RowValidation = { ok: true; listing: Listing } | { ok: false; errors: RowError[] };
 
-/** The lower-cased e-mail addresses in the judging-clinician column, to look up in one go. */
+/**
+ * The lower-cased e-mail addresses in the judging-clinician column, to look up
+ * in one go: well-formed ones only (a malformed one is its row's problem, and
+ * one holding NUL would fail the whole lookup).
+ */
 export function judgeEmails(rows: readonly WaitingListRow[]): string[] {
   const emails = new Set<string>();
   for (const { cells } of rows) {
     const email = cells.judged_appropriate_by?.trim().toLowerCase();
-    if (email) emails.add(email);
+    if (email && isEmail(email)) emails.add(email);
   }
   return [...emails];
 }
@@ -404,6 +428,7 @@ const YES = new Set(['yes', 'y', 'true', '1']);
 const NO = new Set(['no', 'n', 'false', '0']);
 const ROMAN_ASA: Record<string, string> = { I: '1', II: '2', III: '3', IV: '4', V: '5', VI: '6' };
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const isEmail = (text: string) => EMAIL.test(text) && !hasControlCharacter(text);
 
 /**
  * Validates rows against the listing schema built once for `now` (building it
@@ -481,7 +506,8 @@ function cellValue(column: WaitingListColumn, cell: string, context: RowContext)
     }
     case 'miles': {
       if (cell === '') return { value: null };
-      const miles = Number(cell);
+      // Decimals only: Number() would also read "0x32", "5e1" and "+50" (a formula's start).
+      const miles = DECIMAL.test(cell) ? Number(cell) : NaN;
       if (!Number.isFinite(miles)) {
         return { error: `${column.label} must be a whole number of miles, or empty for anywhere in England` };
       }
@@ -497,7 +523,7 @@ function cellValue(column: WaitingListColumn, cell: string, context: RowContext)
     case 'email': {
       if (cell === '') return { value: undefined };
       const email = cell.toLowerCase();
-      if (!EMAIL.test(email)) return { error: `${column.label} must be given as their e-mail address` };
+      if (!isEmail(email)) return { error: `${column.label} must be given as their e-mail address` };
       const personId = context.personIdForEmail(email);
       if (!personId) {
         return { error: 'No one with this e-mail address is known to mutual aid: the clinician must be set up first' };

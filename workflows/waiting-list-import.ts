@@ -143,10 +143,12 @@ export async function importWaitingList(
 async function importRows(
   deps: WaitingListImportDeps,
   csv: string | Uint8Array,
-  actingAs: ActingAs,
+  uploader: ActingAs,
   options: WaitingListImportOptions,
 ): Promise<WaitingListReport> {
   const { db } = deps;
+  const originOds = uploader.organisationOds.trim().toUpperCase();
+  const actingAs: ActingAs = { ...uploader, organisationOds: originOds };
   const now = deps.now?.() ?? new Date();
   const report: WaitingListReport = {
     uploadId: randomUUID(),
@@ -157,7 +159,6 @@ async function importRows(
     notListed: [],
     fileErrors: [],
   };
-  const originOds = actingAs.organisationOds.trim().toUpperCase();
   const origin = await organisationByOds(db, originOds);
   const lister = origin && (await membershipIn(db, actingAs.personId, originOds));
   if (!origin || !lister?.roles.some((role) => LISTING_ROLES.includes(role))) {
@@ -223,23 +224,16 @@ async function importRows(
         message: `${listing.postcode.outcode} is not a known UK postcode district`,
       });
     }
+    // A patient already listed is reported with their case whatever has changed since (a re-upload is idempotent).
     const existing = live.get(listing.nhsNumber);
-    if (problems.length > 0) invalid.push(...problems);
-    else if (existing) report.alreadyListed.push({ row, caseRef: existing });
+    if (existing) report.alreadyListed.push({ row, caseRef: existing });
+    else if (problems.length > 0) invalid.push(...problems);
     else toList.push({ row, listing, location: location! });
   }
   report.invalid = sortRowErrors(invalid);
-  progress.add(report.invalid.length > 0 ? new Set(report.invalid.map((e) => e.row)).size : 0);
-  progress.add(report.alreadyListed.length);
+  progress.add(new Set(report.invalid.map((error) => error.row)).size + report.alreadyListed.length);
 
-  await listAll(
-    deps,
-    report,
-    toList,
-    { origin, actingAs: { ...actingAs, organisationOds: originOds } },
-    options,
-    progress,
-  );
+  await listAll(deps, report, toList, { origin, actingAs }, options, progress);
 
   report.invalid = sortRowErrors(report.invalid);
   report.listed.sort(byRow);

@@ -302,7 +302,7 @@ describe('the template and its documentation', () => {
 
   it('documents every column in docs/waiting-list.md, and no column that does not exist', () => {
     const doc = readFileSync(join(DOCS, 'waiting-list.md'), 'utf8');
-    const documented = [...doc.matchAll(/^\| `([a-z_]+)` \|/gm)].map((match) => match[1]);
+    const documented = [...doc.matchAll(/^\| `([a-z_]+)` +\|/gm)].map((match) => match[1]);
     expect(documented).toEqual(WAITING_LIST_COLUMNS.map((column) => column.name));
   });
 });
