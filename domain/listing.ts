@@ -9,7 +9,7 @@ import { validateWith, type Validated } from './field-errors';
 import { isValidNhsNumber, normaliseNhsNumber } from './nhs-number';
 import { parsePostcode } from './postcode';
 import { ageInYears, parseCalendarDate } from './rtt';
-import { calendarDate, odsCode, oneOf, requiredText } from './schema-parts';
+import { calendarDate, decimalNumber, odsCode, oneOf, requiredText } from './schema-parts';
 
 export const MAX_BMI = 80;
 export const MIN_BMI = 10;
@@ -61,16 +61,24 @@ export function patientFields(now: Date) {
     rttClockStart: calendarDate('RTT clock start').refine(notAfter(now), {
       error: 'RTT clock start cannot be in the future',
     }),
-    bmi: z.coerce
-      .number({ error: 'BMI must be a number' })
-      .min(MIN_BMI, { error: `BMI must be between ${MIN_BMI} and ${MAX_BMI}` })
-      .max(MAX_BMI, { error: `BMI must be between ${MIN_BMI} and ${MAX_BMI}` })
+    bmi: decimalNumber('BMI')
+      .meta({ minimum: MIN_BMI, maximum: MAX_BMI })
+      .pipe(
+        z
+          .number()
+          .min(MIN_BMI, { error: `BMI must be between ${MIN_BMI} and ${MAX_BMI}` })
+          .max(MAX_BMI, { error: `BMI must be between ${MIN_BMI} and ${MAX_BMI}` }),
+      )
       .transform((bmi) => Math.round(bmi * 10) / 10),
-    asa: z.coerce
-      .number({ error: 'ASA grade must be a number' })
-      .int({ error: 'ASA grade must be a whole number from 1 to 4' })
-      .min(1, { error: 'ASA grade must be from 1 to 4' })
-      .max(MAX_ELECTIVE_ASA, { error: 'ASA grade must be from 1 to 4: grades V and VI are not elective' }),
+    asa: decimalNumber('ASA grade')
+      .meta({ minimum: 1, maximum: MAX_ELECTIVE_ASA })
+      .pipe(
+        z
+          .number()
+          .int({ error: 'ASA grade must be a whole number from 1 to 4' })
+          .min(1, { error: 'ASA grade must be from 1 to 4' })
+          .max(MAX_ELECTIVE_ASA, { error: 'ASA grade must be from 1 to 4: grades V and VI are not elective' }),
+      ),
     needsCriticalCare: z.boolean({ error: 'Critical care need must be yes or no' }).default(false),
     travelNeeds: z.array(oneOf('Travel need', TRAVEL_NEEDS)).max(TRAVEL_NEEDS.length).default([]),
   };

@@ -5,6 +5,7 @@
  */
 import { REGIONS, ROLES, type Region, type Role } from '../../domain/codes';
 import { WITHDRAW_REASONS, type WithdrawReason } from '../../domain/journey-states';
+import { hasControlCharacter } from '../../domain/text';
 
 export type ChannelRole = Extract<Role, 'CLINICIAN' | 'MANAGER' | 'COORDINATOR'>;
 
@@ -135,7 +136,7 @@ export function parseCommand(text: string): ParsedCommand {
         return fail(`Give their roles, from ${ROLES.join(', ').toLowerCase()}.`);
       }
       const displayName = args.slice(3).join(' ').trim();
-      if (displayName.length === 0 || displayName.length > 100)
+      if (displayName.length === 0 || displayName.length > 100 || hasControlCharacter(displayName))
         return fail('Give their full name (up to 100 characters).');
       return { ok: true, command: { kind: 'adduser', userId, ods, roles, displayName } };
     }

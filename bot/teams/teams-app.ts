@@ -16,12 +16,18 @@ import {
   CardFactory,
   MemoryStorage,
   MessageFactory,
+  StatusCodes,
   TurnContext,
   type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type ConversationReference,
+  type InvokeResponse,
 } from 'botbuilder';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import {
+  AuthenticationError,
+  type AuthenticateRequestResult,
+  type ServiceClientCredentialsFactory,
+} from 'botframework-connector';
 import type { Db } from '../../db/client';
 import { recordConversation, removeConversation } from '../../db/chat-directory';
 import type { CardRef, ChatHandlers, SubmitReply } from '../core/chat-handlers';
@@ -60,9 +66,46 @@ export interface TeamsApp {
 
 const DEFAULT_ANSWER_BUDGET_MS = 4_000;
 
+type TurnLogic = (context: TurnContext) => Promise<void>;
+
+/**
+ * A token signed with a key other than the one it names fails jsonwebtoken's
+ * check with an error botframework-connector passes on as it is, which the
+ * adapter answers with 500. It is the caller's fault like any other bad
+ * token: 401.
+ */
+class BotAdapter extends TeamsAdapter {
+  protected override processActivity(
+    authHeader: string,
+    activity: Activity,
+    logic: TurnLogic,
+  ): Promise<InvokeResponse | undefined>;
+  protected override processActivity(
+    authenticated: AuthenticateRequestResult,
+    activity: Activity,
+    logic: TurnLogic,
+  ): Promise<InvokeResponse | undefined>;
+  protected override async processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: TurnLogic,
+  ): Promise<InvokeResponse | undefined> {
+    try {
+      return typeof auth === 'string'
+        ? await super.processActivity(auth, activity, logic)
+        : await super.processActivity(auth, activity, logic);
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'JsonWebTokenError' || error.name === 'NotBeforeError')) {
+        throw new AuthenticationError('Unauthorized. The token is not valid.', StatusCodes.UNAUTHORIZED);
+      }
+      throw error;
+    }
+  }
+}
+
 /** The adapter a bot and a notifier both use: authentication on when an app id is configured. */
 export function createTeamsAdapter(settings: TeamsSettings): TeamsAdapter {
-  const adapter = new TeamsAdapter(
+  const adapter = new BotAdapter(
     {
       MicrosoftAppId: settings.appId ?? '',
       MicrosoftAppPassword: settings.appPassword,

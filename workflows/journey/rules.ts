@@ -8,6 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../../domain/codes';
 import { parseCalendarDate } from '../../domain/rtt';
+import { hasControlCharacter } from '../../domain/text';
 import {
   MAX_NOTES_LENGTH,
   MAX_REASON_LENGTH,
@@ -101,8 +102,14 @@ export function checkMakeOffer(s: JourneyState, input: MakeOfferInput, now: numb
   if (team.length === 0 || team.length > MAX_TEAM_LENGTH) {
     refuse(REFUSALS.invalidOffer, `Name the clinical team that will treat (1 to ${MAX_TEAM_LENGTH} characters).`);
   }
+  if (hasControlCharacter(team)) {
+    refuse(REFUSALS.invalidOffer, 'Name the clinical team without control characters.');
+  }
   if ((input.notes ?? '').length > MAX_NOTES_LENGTH) {
     refuse(REFUSALS.invalidOffer, `Notes must be at most ${MAX_NOTES_LENGTH} characters.`);
+  }
+  if (hasControlCharacter(input.notes ?? '')) {
+    refuse(REFUSALS.invalidOffer, 'Notes must not contain control characters.');
   }
   return actor;
 }
@@ -163,6 +170,7 @@ export function checkApproval(s: JourneyState, input: DecideApprovalInput) {
     refuse(REFUSALS.reasonRequired, 'Give a reason for rejecting the transfer.');
   if (reason.length > MAX_REASON_LENGTH)
     refuse(REFUSALS.reasonRequired, `The reason must be at most ${MAX_REASON_LENGTH} characters.`);
+  if (hasControlCharacter(reason)) refuse(REFUSALS.reasonRequired, 'The reason must not contain control characters.');
   return { actor, offer };
 }
 
