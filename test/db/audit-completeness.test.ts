@@ -121,11 +121,7 @@ describe('the audit log', () => {
       .where(or(isNull(auditLog.caseRef), eq(auditLog.caseRef, '')))
       .orderBy(asc(auditLog.id))
       .then((all) => all.filter((row) => (row.detail as { chatUserId?: string }).chatUserId === 'U0STRANGER'));
-    expect(stranger).toMatchObject({
-      outcome: 'REFUSED',
-      actorKind: 'SYSTEM',
-      channel: 'SLACK',
-      detail: expect.objectContaining({ code: 'ACTOR.UNKNOWN' }),
-    });
+    expect(stranger).toMatchObject({ outcome: 'REFUSED', actorKind: 'SYSTEM', channel: 'SLACK' });
+    expect(stranger?.detail).toMatchObject({ code: 'ACTOR.UNKNOWN' });
   });
 });

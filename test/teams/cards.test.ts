@@ -509,7 +509,7 @@ describe('readAction', () => {
         actions: [{ action: 'REQUEST_APPROPRIATE', label: 'Appropriate: list', ref }],
       }),
     );
-    const [button] = (card.actions ?? []) as ExecuteAction[];
+    const [button] = card.actions ?? [];
     const { verb, data } = clicked(button!);
     expect(readAction(data, verb)).toEqual({ kind: 'action', action: 'REQUEST_APPROPRIATE', ref });
     expect(readAction({ ...(data as object), requestId: 'PR-1234' }, verb)).toBeUndefined();

@@ -260,7 +260,7 @@ describe('the Agents Playground page, in headless Chromium', () => {
       await waitForState(journeys, caseRef, 'APPROVED');
       await ui.send(`confirm ${caseRef} ${day(30)}`);
       await ui.card(['Transfer confirmed', caseRef], 15_000);
-      const outcome = await env!.client.workflow.getHandle(caseRef).result();
+      const outcome: unknown = await env!.client.workflow.getHandle(caseRef).result();
       expect(outcome).toMatchObject({ state: 'TRANSFERRED', rounds: 1 });
     } catch (error) {
       throw await withDiagnostics(error, ui, playground!, logLines);
