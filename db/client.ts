@@ -16,8 +16,11 @@ export interface Database {
 
 export function openDatabase(url: string, poolSize = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client losing its connection (a restart of PostgreSQL) must not crash the process.
+  // A client losing its connection (a restart of PostgreSQL) must not crash the process: an idle one is
+  // reported on the pool; one in use (inside a transaction) on itself, where nothing else listens. Its query
+  // fails, the step is retried, and the pool discards the client when it is released.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

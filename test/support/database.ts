@@ -1,4 +1,4 @@
-/** Gives each test file a database of its own, cloned from the migrated template. */
+/** Gives each test file a database of its own: cloned from the migrated template, or one it made itself. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../db/client';
@@ -26,6 +26,12 @@ export async function createTestDatabase(templateUrl: string): Promise<TestDatab
       await adminQuery(admin.toString(), `drop database if exists ${name} with (force)`);
     },
   };
+}
+
+/** A database the test made itself: opened as it is, and only closed (not dropped) at the end. */
+export function useTestDatabase(url: string): TestDatabase {
+  const database = openDatabase(url);
+  return { ...database, url, drop: () => database.close() };
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {

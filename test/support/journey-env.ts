@@ -15,7 +15,7 @@ import type { JourneyPolicy } from '../../workflows/contract';
 import { JourneyClient } from '../../workflows/client';
 import { createWorkers, DEFAULT_NOTIFICATION_SETTINGS } from '../../workflows/worker';
 import { OutboxNotifier } from '../../workflows/activities/outbox-notifier';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, useTestDatabase, type TestDatabase } from './database';
 import { seedWorld, type World } from './fixtures';
 
 /** Seconds, not days, so dev-server tests run in real time. Tests override what they exercise. */
@@ -42,6 +42,10 @@ export interface JourneyEnvOptions {
   notifications?: Partial<Omit<NotificationSettings, 'notificationsTaskQueue'>>;
   /** Replaces the outbox notifier (which still receives what it passes on, if it wraps one). */
   notifier?: (outbox: Notifier) => Notifier;
+  /** A Temporal server of the test's own, instead of the one the global setup started. */
+  temporalAddress?: string;
+  /** A migrated database of the test's own, used as it is (and not dropped) instead of a clone of the template. */
+  databaseUrl?: string;
 }
 
 export interface JourneyEnv {
@@ -71,8 +75,10 @@ export async function createJourneyEnv(options: JourneyEnvOptions = {}): Promise
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const database = await createTestDatabase(inject('templateDatabaseUrl'));
-  const address = inject('temporalAddress');
+  const database = options.databaseUrl
+    ? useTestDatabase(options.databaseUrl)
+    : await createTestDatabase(inject('templateDatabaseUrl'));
+  const address = options.temporalAddress ?? inject('temporalAddress');
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
   const connection = await NativeConnection.connect({ address });

@@ -79,3 +79,8 @@ export const TRANSFER_AUDIT_TRAIL = [
   'IPT_DATASET_CREATED',
   'CASE_TRANSFERRED',
 ];
+
+/** The same with one offer, accepted. */
+export const ONE_OFFER_TRANSFER_AUDIT_TRAIL = TRANSFER_AUDIT_TRAIL.filter(
+  (action, index) => action !== 'OFFER_MADE' || index === TRANSFER_AUDIT_TRAIL.indexOf('OFFER_MADE'),
+);

@@ -79,3 +79,28 @@ export function expectOk<T>(decision: { ok: true; value: T } | { ok: false; code
   if (!decision.ok) throw new Error(`Expected success, got ${decision.code}: ${decision.message}`);
   return decision.value;
 }
+
+/** From choosing to transferred: the patient accepts `chosen`, both managers approve, the receiving manager confirms. */
+export async function acceptAndTransfer(
+  journeys: JourneyClient,
+  world: World,
+  caseRef: string,
+  chosen: OfferView,
+  receiving: Org,
+): Promise<void> {
+  const chose = await journeys.recordChoice(caseRef, as(world.origin, 'coordinator'), {
+    kind: 'ACCEPT',
+    offerId: chosen.offerId,
+  });
+  expect(expectOk(chose).state).toBe('AWAITING_APPROVAL');
+  expectOk(
+    await journeys.decideApproval(caseRef, as(world.origin, 'manager'), { side: 'ORIGIN_RELEASE', approve: true }),
+  );
+  const accepted = await journeys.decideApproval(caseRef, as(receiving, 'manager'), {
+    side: 'RECEIVING_ACCEPTANCE',
+    approve: true,
+  });
+  expect(expectOk(accepted).state).toBe('APPROVED');
+  const done = await journeys.confirmTransfer(caseRef, as(receiving, 'manager'), '2027-02-01');
+  expect(expectOk(done).state).toBe('TRANSFERRED');
+}

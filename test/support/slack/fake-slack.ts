@@ -2,7 +2,8 @@
  * A local fake of Slack's Web API for end-to-end tests: a real HTTP server on
  * 127.0.0.1 that a real `WebClient` (or Bolt's `clientOptions.slackApiUrl`)
  * talks to. It records every call in arrival order, answers with responses
- * shaped like Slack's, and can inject rate limits and API errors. It also
+ * shaped like Slack's, and can inject rate limits, API errors and slow
+ * answers (a stall the client may give up on). It also
  * serves `response_url`s (`POST /respond/<id>`), recorded as method
  * `response_url`.
  */
@@ -23,6 +24,10 @@ export interface RecordedCall {
   rateLimited?: true;
   /** Answered `{ ok: false, error }` by `failNext`. */
   failedWith?: string;
+  /** Held by `stallNext`, and the client hung up first: the fake did nothing with it (nothing was posted). */
+  timedOut?: true;
+  /** Held by `stallNext`, and the client waited: answered late. */
+  stalled?: true;
   /** For `response_url` calls: the id in `/respond/<id>`. */
   responseId?: string;
   /** What the fake answered (for a posted message, its `ts`). */
@@ -60,8 +65,13 @@ export interface FakeSlack {
   waitFor(match: string | CallPredicate, options?: WaitForOptions): Promise<RecordedCall[]>;
   /** The next `times` calls to `method` get HTTP 429 with `Retry-After`. */
   rateLimitNext(method: string, options?: { times?: number; retryAfterSeconds?: number }): void;
-  /** The next `times` calls to `method` get HTTP 200 `{ ok: false, error }`. */
-  failNext(method: string, options: { times?: number; error: string }): void;
+  /** The next `times` calls to `method` (those matching `match`, if given) get HTTP 200 `{ ok: false, error }`. */
+  failNext(method: string, options: { times?: number; error: string; match?: CallPredicate }): void;
+  /**
+   * The next `times` calls to `method` are held `ms` before the fake acts on them: a slow Slack. A client
+   * that gives up first (a request timeout) finds nothing done: the call is recorded `timedOut`, not posted.
+   */
+  stallNext(method: string, options: { times?: number; ms: number }): void;
   /**
    * Every `chat.postMessage` to `channel` fails until `clearChannel`: with Slack's `{ ok: false, error }`,
    * or with an HTTP status (a 500 is a server error WebClient does not retry itself).
@@ -91,7 +101,13 @@ const JSON_FORM_FIELDS = new Set([
 
 interface Fault {
   times: number;
+  match?: CallPredicate;
   answer: { kind: 'rateLimit'; retryAfterSeconds: number } | { kind: 'fail'; error: string };
+}
+
+interface Stall {
+  times: number;
+  ms: number;
 }
 
 interface Waiter {
@@ -104,6 +120,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const teamId = options.teamId ?? 'T0MUTUAL';
   const calls: RecordedCall[] = [];
   const faults = new Map<string, Fault[]>();
+  const stalls = new Map<string, Stall[]>();
   const channelFaults = new Map<string, { error: string } | { status: number }>();
   const waiters = new Set<Waiter>();
   const responder = new SlackResponder(teamId, options);
@@ -119,13 +136,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
   };
 
-  const takeFault = (method: string): Fault['answer'] | undefined => {
-    const queue = faults.get(method);
-    const fault = queue?.[0];
+  const takeFault = (call: RecordedCall): Fault['answer'] | undefined => {
+    const queue = faults.get(call.method);
+    const index = queue?.findIndex((fault) => fault.match === undefined || fault.match(call)) ?? -1;
+    const fault = queue?.[index];
     if (!queue || !fault) return undefined;
     fault.times -= 1;
-    if (fault.times <= 0) queue.shift();
+    if (fault.times <= 0) queue.splice(index, 1);
     return fault.answer;
+  };
+
+  const takeStall = (method: string): Stall | undefined => {
+    const queue = stalls.get(method);
+    const stall = queue?.[0];
+    if (!queue || !stall) return undefined;
+    stall.times -= 1;
+    if (stall.times <= 0) queue.shift();
+    return stall;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -148,6 +175,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       record({ ...call, failedWith: 'invalid_json' });
       return sendJson(res, 200, { ok: false, error: 'invalid_json' });
     }
+    const stall = takeStall(method);
+    if (stall && (await hungUpWithin(res, stall.ms))) return record({ ...call, timedOut: true });
+    if (stall) call.stalled = true;
     const broken = method === 'chat.postMessage' ? channelFaults.get(String(body.channel)) : undefined;
     if (broken && 'status' in broken) {
       record({ ...call, failedWith: `HTTP ${broken.status}` });
@@ -157,7 +187,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       record({ ...call, failedWith: broken.error });
       return sendJson(res, 200, { ok: false, error: broken.error });
     }
-    const fault = takeFault(method);
+    const fault = takeFault(call);
     if (fault?.kind === 'rateLimit') {
       record({ ...call, rateLimited: true });
       res.setHeader('Retry-After', String(fault.retryAfterSeconds));
@@ -219,8 +249,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     rateLimitNext(method, { times = 1, retryAfterSeconds = 1 } = {}) {
       pushFault(faults, method, { times, answer: { kind: 'rateLimit', retryAfterSeconds } });
     },
-    failNext(method, { times = 1, error }) {
-      pushFault(faults, method, { times, answer: { kind: 'fail', error } });
+    failNext(method, { times = 1, error, match }) {
+      pushFault(faults, method, { times, match, answer: { kind: 'fail', error } });
+    },
+    stallNext(method, { times = 1, ms }) {
+      if (times <= 0) return;
+      stalls.set(method, [...(stalls.get(method) ?? []), { times, ms }]);
     },
     failChannel(channel, answer) {
       channelFaults.set(channel, answer);
@@ -233,6 +267,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     reset() {
       calls.length = 0;
       faults.clear();
+      stalls.clear();
       channelFaults.clear();
     },
     async close() {
@@ -366,6 +401,21 @@ function pushFault(faults: Map<string, Fault[]>, method: string, fault: Fault): 
   const queue = faults.get(method) ?? [];
   queue.push(fault);
   faults.set(method, queue);
+}
+
+/** Holds a request `ms`; true if the client hung up (or the fake closed) first. */
+function hungUpWithin(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      resolve(false);
+    }, ms);
+    res.once('close', onClose);
+  });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

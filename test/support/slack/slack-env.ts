@@ -69,6 +69,8 @@ export interface SlackEnvOptions extends Pick<JourneyEnvOptions, 'notifications'
   channels?: boolean;
   /** Runs the bot over Socket Mode against a fake socket server instead of over HTTP (default false). */
   socketMode?: boolean;
+  /** The notifier's WebClient gives up on a request after this long (`timeout`); by default it waits. */
+  requestTimeoutMs?: number;
 }
 
 export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<SlackEnv> {
@@ -84,7 +86,11 @@ export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<Sla
         outbox,
         new SlackNotifier({
           db: late.db!,
-          client: new WebClient(BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: quick }),
+          client: new WebClient(BOT_TOKEN, {
+            slackApiUrl: fake.url,
+            retryConfig: quick,
+            ...(options.requestTimeoutMs ? { timeout: options.requestTimeoutMs } : {}),
+          }),
         }),
       ),
   });

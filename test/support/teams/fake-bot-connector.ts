@@ -4,7 +4,7 @@
  * implements the REST calls botbuilder's ConnectorClient makes (send, reply,
  * update, delete, create conversation, members), records every request in
  * arrival order, answers like the real service (activity ids unique and
- * increasing), and can inject 429s and 5xx errors.
+ * increasing), and can inject 429s, 5xx errors and slow answers.
  *
  * The same server also plays the Bot Framework's identity side, so a bot
  * configured with an app id and password can run its real JWT validation
@@ -71,6 +71,10 @@ export interface ConnectorCall {
   rateLimited?: true;
   /** Answered with an error status by `failNext`. */
   failed?: true;
+  /** Held by `stallNext`, and the client hung up first: the fake did nothing with it (nothing was sent). */
+  timedOut?: true;
+  /** Held by `stallNext`, and the client waited: answered late. */
+  stalled?: true;
   /** The body the fake answered with. */
   response?: unknown;
 }
@@ -161,6 +165,11 @@ export interface FakeBotConnector {
   rateLimitNext(times: number, retryAfterSeconds?: number | null, options?: FaultOptions): void;
   /** The next `times` connector calls get `status` (default 500) with a Bot Connector error body. */
   failNext(times: number, status?: number, options?: FaultOptions): void;
+  /**
+   * The next `times` connector calls are held `ms` before the fake acts on them: a slow connector. A client
+   * that gives up first finds nothing done: the call is recorded `timedOut` (status 0), not sent.
+   */
+  stallNext(times: number, ms: number, options?: FaultOptions): void;
   /** Every string value in every connector call body (deep; auth calls excluded): for privacy scans. */
   texts(): string[];
   /** `signChannelToken` with this fake's `serviceUrl`. */
@@ -175,7 +184,10 @@ export const TEST_TENANT_ID = '72f988bf-0000-4000-8000-00000000feed';
 interface Fault {
   times: number;
   match?: CallPredicate;
-  answer: { kind: 'rateLimit'; retryAfterSeconds: number | null } | { kind: 'fail'; status: number };
+  answer:
+    | { kind: 'rateLimit'; retryAfterSeconds: number | null }
+    | { kind: 'fail'; status: number }
+    | { kind: 'stall'; ms: number };
 }
 
 interface Waiter {
@@ -220,8 +232,10 @@ export async function startFakeBotConnector(options: FakeBotConnectorOptions = {
     }
   };
 
-  const takeFault = (call: ConnectorCall): Fault['answer'] | undefined => {
-    const index = faults.findIndex((fault) => fault.match === undefined || fault.match(call));
+  const takeFault = (call: ConnectorCall, stall = false): Fault['answer'] | undefined => {
+    const index = faults.findIndex(
+      (fault) => (fault.answer.kind === 'stall') === stall && (fault.match === undefined || fault.match(call)),
+    );
     const fault = faults[index];
     if (!fault) return undefined;
     fault.times -= 1;
@@ -354,6 +368,9 @@ export async function startFakeBotConnector(options: FakeBotConnectorOptions = {
     if (options.requireAuth && !issuedTokens.some((token) => call.authorization === `Bearer ${token}`)) {
       return reply(401, { message: 'Authorization has been denied for this request.' });
     }
+    const stall = route.operation === 'unknown' ? undefined : takeFault({ ...call, body }, true);
+    if (stall?.kind === 'stall' && (await hungUpWithin(res, stall.ms))) return record({ ...call, timedOut: true });
+    if (stall?.kind === 'stall') call.stalled = true;
     const fault = route.operation === 'unknown' ? undefined : takeFault({ ...call, body });
     if (fault?.kind === 'rateLimit') {
       if (fault.retryAfterSeconds !== null) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
@@ -467,6 +484,9 @@ export async function startFakeBotConnector(options: FakeBotConnectorOptions = {
     },
     failNext(times, status = 500, { match } = {}) {
       if (times > 0) faults.push({ times, match, answer: { kind: 'fail', status } });
+    },
+    stallNext(times, ms, { match } = {}) {
+      if (times > 0) faults.push({ times, match, answer: { kind: 'stall', ms } });
     },
     texts: () => calls.filter((call) => call.kind === 'connector').flatMap((call) => stringLeaves(call.body)),
     channelToken: (appId, tokenOptions = {}) => signChannelToken({ serviceUrl: url, ...tokenOptions, appId }),
@@ -583,6 +603,21 @@ function safeDecode(segment: string): string {
 export function uuidFrom(seed: string): string {
   const hex = createHash('sha256').update(seed).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Holds a request `ms`; true if the client hung up (or the fake closed) first. */
+function hungUpWithin(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      resolve(false);
+    }, ms);
+    res.once('close', onClose);
+  });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
