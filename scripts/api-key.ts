@@ -9,11 +9,10 @@
  * printed once and cannot be shown again; only its hash is stored.
  */
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiKeyError, issueApiKey, listApiKeys, revokeApiKey } from '../api/api-keys';
-import { openDatabase, type Db } from '../db/client';
-import { loadConfig, loadEnvFile } from '../workflows/config';
+import type { Db } from '../db/client';
+import { runDatabaseCommand } from './database-command';
 
 const USAGE = [
   'Usage: npm run api-key -- <command>',
@@ -116,33 +115,12 @@ export async function runApiKeyCommand(db: Db, argv: string[], io: ApiKeyCommand
   }
 }
 
-async function main(): Promise<number> {
-  loadEnvFile(resolve(__dirname, '..', '.env'));
-  const config = loadConfig(process.env);
-  if (!config.databaseUrl) {
-    console.error('DATABASE_URL is not set: point it at the mutual-aid database (in the environment or .env).');
-    return 1;
-  }
-  const database = openDatabase(config.databaseUrl, 1);
-  try {
-    return await runApiKeyCommand(database.db, process.argv.slice(2), {
+if (require.main === module) {
+  runDatabaseCommand('api-key', (db) =>
+    runApiKeyCommand(db, process.argv.slice(2), {
       print: (line) => console.log(line),
       error: (line) => console.error(line),
       operator: userInfo().username,
-    });
-  } finally {
-    await database.close();
-  }
-}
-
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
+    }),
   );
 }

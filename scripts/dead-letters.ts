@@ -9,11 +9,10 @@
  * and references only: the notification's kind and case, the platform,
  * channel and the platform's error code.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { deadLetters, resolveDeadLetter } from '../db/dead-letters';
-import { loadConfig, loadEnvFile } from '../workflows/config';
+import { runDatabaseCommand } from './database-command';
 
 const USAGE = ['Usage: npm run dead-letters -- <command>', '  list [--all]', '  resolve <id> --by <name>'].join('\n');
 
@@ -84,30 +83,11 @@ export async function runDeadLetterCommand(db: Db, argv: string[], io: DeadLette
   }
 }
 
-async function main(): Promise<number> {
-  loadEnvFile(resolve(__dirname, '..', '.env'));
-  const config = loadConfig(process.env);
-  if (!config.databaseUrl) {
-    console.error('DATABASE_URL is not set: point it at the mutual-aid database (in the environment or .env).');
-    return 1;
-  }
-  const database = openDatabase(config.databaseUrl, 1);
-  try {
-    return await runDeadLetterCommand(database.db, process.argv.slice(2), {
+if (require.main === module) {
+  runDatabaseCommand('dead-letters', (db) =>
+    runDeadLetterCommand(db, process.argv.slice(2), {
       print: (line) => console.log(line),
       error: (line) => console.error(line),
-    });
-  } finally {
-    await database.close();
-  }
-}
-
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`dead-letters failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
+    }),
   );
 }

@@ -7,6 +7,7 @@
  * breaks) reads back as written; and a cell that looks like a formula is
  * only ever data.
  */
+import { sampleCells } from '../support/waiting-list-rows';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTreatmentFunctionCode } from '../../domain/codes';
@@ -32,33 +33,7 @@ const validate = waitingListValidator(LISTING_NOW);
 
 type Cells = Record<WaitingListColumnName, string>;
 
-function validCells(): Cells {
-  return {
-    nhs_number: '9434765919',
-    given_name: 'Testforename',
-    family_name: 'Testsurname',
-    date_of_birth: '1961-04-12',
-    postcode: 'LS6 2QN',
-    local_patient_id: 'RR8-0001',
-    gp_practice_code: 'B86001',
-    referring_org_ods: 'B86001',
-    ppid: 'PP00000001',
-    ppid_issuer_ods: 'RR8',
-    specialty_code: '110',
-    procedure: 'Primary total hip replacement',
-    opcs_code: 'W37.1',
-    care_type: 'ADMITTED',
-    diagnostic_modality: '',
-    priority: 'P3',
-    rtt_clock_start: '2025-09-01',
-    bmi: '31.5',
-    asa: '2',
-    needs_critical_care: 'no',
-    max_travel_miles: '60',
-    travel_needs: '',
-    judged_appropriate_by: JUDGE_EMAIL,
-  };
-}
+const validCells = (): Cells => sampleCells({ judged_appropriate_by: JUDGE_EMAIL });
 
 /** As a spreadsheet writes a cell: quoted (quotes doubled) when it holds a comma, a quote or a line break, or always. */
 function spreadsheetCell(value: string, alwaysQuote: boolean): string {

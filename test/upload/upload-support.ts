@@ -3,6 +3,7 @@
  * and distinctive names (so a leak into a report would be found), the file
  * as text, the world's staff given e-mail addresses, and database counts.
  */
+import { sampleCells } from '../support/waiting-list-rows';
 import { randomInt } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
@@ -57,29 +58,14 @@ function madeUpName(prefix: string, n: number): string {
 export function validCells(overrides: Cells = {}): Cells {
   counter += 1;
   return {
-    nhs_number: freshNhsNumber(),
-    given_name: madeUpName('Zqxgiven', counter),
-    family_name: madeUpName('Zqxfamily', counter),
-    date_of_birth: '1961-04-12',
-    postcode: 'LS6 2QN',
-    local_patient_id: `RR8L${String(counter).padStart(7, '0')}`,
-    gp_practice_code: 'B86001',
-    referring_org_ods: 'B86001',
-    ppid: `RR8PW${String(counter).padStart(8, '0')}`,
-    ppid_issuer_ods: 'RR8',
-    specialty_code: '110',
-    procedure: 'Primary total hip replacement',
-    opcs_code: 'W37.1',
-    care_type: 'ADMITTED',
-    diagnostic_modality: '',
-    priority: 'P3',
-    rtt_clock_start: '2025-09-01',
-    bmi: '31.5',
-    asa: '2',
-    needs_critical_care: 'no',
-    max_travel_miles: '60',
-    travel_needs: '',
-    judged_appropriate_by: emailOf('RR8', 'clinician'),
+    ...sampleCells({
+      nhs_number: freshNhsNumber(),
+      given_name: madeUpName('Zqxgiven', counter),
+      family_name: madeUpName('Zqxfamily', counter),
+      local_patient_id: `RR8L${String(counter).padStart(7, '0')}`,
+      ppid: `RR8PW${String(counter).padStart(8, '0')}`,
+      judged_appropriate_by: emailOf('RR8', 'clinician'),
+    }),
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import { sampleCells } from '../support/waiting-list-rows';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,32 +26,7 @@ const CONTEXT: RowContext = {
 
 /** A valid row's cells, by column name; override any. */
 function cells(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    nhs_number: nhsNumberFrom(999_100_200),
-    given_name: 'Testforename',
-    family_name: 'Testsurname',
-    date_of_birth: '1961-04-12',
-    postcode: 'LS6 2QN',
-    local_patient_id: 'RR8-0001',
-    gp_practice_code: 'B86001',
-    referring_org_ods: 'B86001',
-    ppid: 'PP00000001',
-    ppid_issuer_ods: 'RR8',
-    specialty_code: '110',
-    procedure: 'Primary total hip replacement',
-    opcs_code: 'W37.1',
-    care_type: 'ADMITTED',
-    diagnostic_modality: '',
-    priority: 'P3',
-    rtt_clock_start: '2025-09-01',
-    bmi: '31.5',
-    asa: '2',
-    needs_critical_care: 'no',
-    max_travel_miles: '60',
-    travel_needs: '',
-    judged_appropriate_by: 'judge@rr8.test.invalid',
-    ...overrides,
-  };
+  return { ...sampleCells({ nhs_number: nhsNumberFrom(999_100_200) }), ...overrides };
 }
 
 const csvOf = (rows: Record<string, string>[], header: readonly string[] = WAITING_LIST_HEADER) =>
