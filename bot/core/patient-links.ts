@@ -32,7 +32,8 @@ export class PatientLinks {
   private readonly now: () => Date;
 
   constructor(private readonly options: PatientLinkOptions) {
-    if (options.secret.length < MIN_SECRET_LENGTH) throw new Error('PATIENT_LINK_SECRET must be at least 32 characters');
+    if (options.secret.length < MIN_SECRET_LENGTH)
+      throw new Error('PATIENT_LINK_SECRET must be at least 32 characters');
     this.now = options.now ?? (() => new Date());
   }
 

@@ -201,9 +201,10 @@ describe('button values', () => {
       ref: { postingId: POSTING_ID },
     });
     const request = { requestId: POSTING_ID, organisationId: ORG_ID };
-    expect(
-      decodeActionValue(encodeActionValue({ action: 'REQUEST_NOT_APPROPRIATE', ref: request })),
-    ).toEqual({ action: 'REQUEST_NOT_APPROPRIATE', ref: request });
+    expect(decodeActionValue(encodeActionValue({ action: 'REQUEST_NOT_APPROPRIATE', ref: request }))).toEqual({
+      action: 'REQUEST_NOT_APPROPRIATE',
+      ref: request,
+    });
   });
 
   it('decodes the value carried by a rendered button', () => {
