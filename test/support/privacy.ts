@@ -6,17 +6,7 @@
 import { expect } from 'vitest';
 import type { ListingInput } from '../../domain/listing';
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Every string anywhere in a JSON-like value. */
-export function stringLeaves(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringLeaves);
-  if (isRecord(value)) return Object.values(value).flatMap(stringLeaves);
-  return [];
-}
+export { isRecord, stringLeaves } from './json-leaves';
 
 /** Fails if any of `sent` contains the listed patient's NHS number, names, date of birth, postcode or local ids. */
 export function expectNoPatientIdentifiers(

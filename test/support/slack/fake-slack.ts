@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { isRecord, stringLeaves } from '../privacy';
+import { isRecord, stringLeaves } from '../json-leaves';
 
 /** One request the fake received. `body` is decoded: form fields holding JSON (blocks, view…) are objects. */
 export interface RecordedCall {

@@ -29,7 +29,7 @@ import {
   signChannelToken,
   type ChannelTokenOptions,
 } from './channel-auth';
-import { isRecord, stringLeaves } from '../privacy';
+import { isRecord, stringLeaves } from '../json-leaves';
 
 export { signChannelToken, ClientCredentialsFactory, type ChannelTokenOptions } from './channel-auth';
 
