@@ -15,4 +15,8 @@ export const benchGroups = (config: BenchConfig): BenchGroup[] => [
   lazy('fanout', async () => (await import('./fanout')).fanoutBench(config)),
   lazy('slack', async () => (await import('./slack-offers')).slackOffersBench(config)),
   lazy('upload', async () => (await import('./upload')).uploadBench(config)),
+  lazy('journeys', async () => (await import('./journeys')).journeysBench(config)),
+  lazy('posting-latency', async () => (await import('./posting-latency')).postingLatencyBench(config)),
+  lazy('memory', async () => (await import('./memory')).memoryBench(config)),
+  lazy('clicks', async () => (await import('./slack-clicks')).slackClicksBench(config)),
 ];

@@ -38,7 +38,7 @@ import express, { type Express } from 'express';
 import { uuidFrom } from '../../bot/core/chat-handlers';
 import { validityOptions } from '../../bot/core/forms';
 import { startBotServer } from '../../bot/server';
-import { encodeFormContext } from '../../bot/slack/blocks';
+import { ACTION_ID_PATTERN, encodeFormContext } from '../../bot/slack/blocks';
 import { SLACK_EVENTS_PATH } from '../../bot/slack/slack-app';
 import { openDatabase, type Db } from '../../db/client';
 import { runMigrations } from '../../db/migrate';
@@ -48,6 +48,7 @@ import { startFakeSlack, type FakeSlack, type RecordedCall } from '../../test/su
 import {
   SlackRequester,
   stateValue,
+  type SendOptions,
   type SlackHttpResponse,
   type ViewSubmissionInput,
 } from '../../test/support/slack/signed-requests';
@@ -62,18 +63,19 @@ import { benchDatabase } from './bench-database';
 import type { BenchConfig } from './config';
 import { percentile, round } from './stats';
 import type { BenchGroup, Measurement } from './types';
+import { startWorkerProcess } from './worker-process';
 
 const CONCURRENCY = 50;
 const MEASURED_ROUNDS = 4;
 /** Slack shows the user an error when an interaction is not acked within 3 seconds. */
-const SLACK_ACK_LIMIT_MS = 3_000;
+export const SLACK_ACK_LIMIT_MS = 3_000;
 const RESULT_TIMEOUT_MS = 60_000;
 const OPEN_TIMEOUT_MS = 60_000;
 /** Lets the listings' follow-on work (announcements, notifications) finish before a round is timed. */
 const SETTLE_MS = 1_000;
 const DAY_MS = 86_400_000;
 
-const TEAM_ID = 'T0BENCH';
+export const TEAM_ID = 'T0BENCH';
 const SIGNING_SECRET = 'bench-signing-secret-5e1c7a9b3d2f';
 const BOT_TOKEN = 'xoxb-bench-bot-token';
 const BOT_USER = 'UBOT';
@@ -81,8 +83,8 @@ const BOT_USER = 'UBOT';
 const CLINICIAN_USER = 'UNT2CLINICIAN';
 /** Every input element's action id in the bot's modals (bot/slack/blocks.ts). */
 const INPUT_ACTION_ID = 'value';
-const RESULT_TITLE = 'Offer made';
-const WORKING_TITLE = 'Working on it';
+export const RESULT_TITLE = 'Offer made';
+export const WORKING_TITLE = 'Working on it';
 
 /** The configured policy with an hour-long offer window, so no round's cases move on while it runs. */
 const POLICY: JourneyPolicy = {
@@ -93,7 +95,7 @@ const POLICY: JourneyPolicy = {
 /** How long the offer stays open: the form's own default choice, in days. */
 const VALID_FOR = defaultValidity(POLICY.maxOfferValidityMs);
 
-interface Stack {
+export interface Stack {
   world: World;
   journeys: JourneyClient;
   db: Db;
@@ -102,14 +104,14 @@ interface Stack {
   baseline: SlackRequester;
 }
 
-interface AppSample {
+export interface AppSample {
   ackMs: number;
   resultMs: number;
   /** Acked with "Working on it": the result came later by `views.update`. */
   deferred: boolean;
 }
 
-interface Submission {
+export interface Submission {
   caseRef: string;
   viewId: string;
   input: ViewSubmissionInput;
@@ -137,8 +139,17 @@ function installQuietRuntime(): void {
 
 // ─── The stack ────────────────────────────────────────────────────────────────
 
+export interface StackOptions {
+  /**
+   * Run the workers in a child process (workflows/worker.ts, as in production) instead of in this one,
+   * so the bot's event loop is the bot's alone: the clicks group's 200 at once would otherwise measure
+   * the workers' activities as much as the bot.
+   */
+  workersInChild?: boolean;
+}
+
 /** Database, Temporal, workers, fake Slack, the bot and the baseline app; each is stopped by `cleanup`. */
-async function startStack(config: BenchConfig, cleanup: Cleanup): Promise<Stack> {
+export async function startStack(config: BenchConfig, cleanup: Cleanup, options: StackOptions = {}): Promise<Stack> {
   const target = await benchDatabase(config.databaseUrl, 'slack');
   cleanup.add('the benchmark database', () => target.dispose());
   await runMigrations(target.url);
@@ -147,12 +158,8 @@ async function startStack(config: BenchConfig, cleanup: Cleanup): Promise<Stack>
   // The bot and the workers run as separate processes in production, each with a pool of its own.
   const botDatabase = openDatabase(target.url);
   cleanup.add("the bot's database pool", () => botDatabase.close());
-  const workerDatabase = openDatabase(target.url);
-  cleanup.add("the workers' database pool", () => workerDatabase.close());
   const clientConnection = await Connection.connect({ address: temporal.address });
   cleanup.add('the Temporal client connection', () => clientConnection.close());
-  const workerConnection = await NativeConnection.connect({ address: temporal.address });
-  cleanup.add('the Temporal worker connection', () => workerConnection.close());
 
   const db = botDatabase.db;
   const world = await seedWorld(db);
@@ -164,18 +171,27 @@ async function startStack(config: BenchConfig, cleanup: Cleanup): Promise<Stack>
   });
   const client = new Client({ connection: clientConnection });
   const taskQueue = `bench-slack-${randomUUID()}`;
-  const workers = await createWorkers({
-    connection: workerConnection,
-    taskQueue,
-    db: workerDatabase.db,
-    client,
-    notifications: { ...loadConfig({}).notifications, notificationsTaskQueue: `${taskQueue}-notifications` },
-  });
-  const running = workers.run();
-  cleanup.add('the workers', async () => {
-    workers.shutdown();
-    await running;
-  });
+  if (options.workersInChild) {
+    const worker = await startWorkerProcess({ temporalAddress: temporal.address, databaseUrl: target.url, taskQueue });
+    cleanup.add('the worker process', () => worker.stop());
+  } else {
+    const workerDatabase = openDatabase(target.url);
+    cleanup.add("the workers' database pool", () => workerDatabase.close());
+    const workerConnection = await NativeConnection.connect({ address: temporal.address });
+    cleanup.add('the Temporal worker connection', () => workerConnection.close());
+    const workers = await createWorkers({
+      connection: workerConnection,
+      taskQueue,
+      db: workerDatabase.db,
+      client,
+      notifications: { ...loadConfig({}).notifications, notificationsTaskQueue: `${taskQueue}-notifications` },
+    });
+    const running = workers.run();
+    cleanup.add('the workers', async () => {
+      workers.shutdown();
+      await running;
+    });
+  }
 
   const fake = await startFakeSlack({ teamId: TEAM_ID });
   cleanup.add('the fake Slack Web API', () => fake.close());
@@ -195,7 +211,7 @@ async function startStack(config: BenchConfig, cleanup: Cleanup): Promise<Stack>
   return { world, journeys, db, fake, app: requesterFor(bot.url), baseline: requesterFor(baseline.url) };
 }
 
-/** A Bolt app that does nothing but ack the offer modal: the cost of the HTTP and Bolt stack alone. */
+/** A Bolt app that does nothing but ack the offer modal and the buttons: the cost of the HTTP and Bolt stack alone. */
 async function startBaselineApp(slackApiUrl: string): Promise<{ url: string; close(): Promise<void> }> {
   const http = express();
   const receiver = new ExpressReceiver({
@@ -213,6 +229,9 @@ async function startBaselineApp(slackApiUrl: string): Promise<{ url: string; clo
     botId: BOT_USER,
   });
   app.view('OFFER', async ({ ack }) => {
+    await ack();
+  });
+  app.action(ACTION_ID_PATTERN, async ({ ack }) => {
     await ack();
   });
   const server = await listenOnFreePort(http);
@@ -236,7 +255,7 @@ const requesterFor = (baseUrl: string) =>
 // ─── One round ────────────────────────────────────────────────────────────────
 
 /** Lists `count` patients at once and waits until every journey takes offers. */
-async function listOpenCases(journeys: JourneyClient, world: World, count: number): Promise<string[]> {
+export async function listOpenCases(journeys: JourneyClient, world: World, count: number): Promise<string[]> {
   const caseRefs = await Promise.all(
     Array.from({ length: count }, async () => {
       const listed = await journeys.listPatient(listingFor(world), as(world.origin, 'coordinator'));
@@ -258,7 +277,7 @@ async function waitOpenForOffers(journeys: JourneyClient, caseRef: string): Prom
 }
 
 /** The offer modal as the independent provider's clinician fills it in: their site, two weeks ahead. */
-function offerSubmission(world: World, caseRef: string, viewId: string): Submission {
+export function offerSubmission(world: World, caseRef: string, viewId: string): Submission {
   const proposedDate = new Date(Date.now() + 14 * DAY_MS).toISOString().slice(0, 10);
   const input: ViewSubmissionInput = {
     userId: CLINICIAN_USER,
@@ -277,9 +296,9 @@ function offerSubmission(world: World, caseRef: string, viewId: string): Submiss
 }
 
 /** One submission to the bot: its ack, and its result from the ack or from the later `views.update`. */
-async function submitToApp(stack: Stack, submission: Submission): Promise<AppSample> {
+export async function submitToApp(stack: Stack, submission: Submission, options?: SendOptions): Promise<AppSample> {
   const startedAt = Date.now();
-  const response = await stack.app.viewSubmission(submission.input);
+  const response = await stack.app.viewSubmission(submission.input, options);
   const ack = answered(response, submission);
   if (ack.includes(RESULT_TITLE)) return { ackMs: response.elapsedMs, resultMs: response.elapsedMs, deferred: false };
   if (!ack.includes(WORKING_TITLE)) {
@@ -306,14 +325,14 @@ function answered(response: SlackHttpResponse, submission: Submission): string {
   return response.body;
 }
 
-async function submitToBaseline(stack: Stack, submission: Submission): Promise<number> {
-  const response = await stack.baseline.viewSubmission(submission.input);
+export async function submitToBaseline(stack: Stack, submission: Submission, options?: SendOptions): Promise<number> {
+  const response = await stack.baseline.viewSubmission(submission.input, options);
   answered(response, submission);
   return response.elapsedMs;
 }
 
 /** Each submission left exactly one LIVE offer on its case: the provider's, with the id its view names. */
-async function verifyOffers(stack: Stack, submissions: Submission[]): Promise<void> {
+export async function verifyOffers(stack: Stack, submissions: Submission[]): Promise<void> {
   const caseRefs = submissions.map((submission) => submission.caseRef);
   const live = await stack.db
     .select({ id: offers.id, caseRef: offers.caseRef, providerOrgId: offers.providerOrgId })
