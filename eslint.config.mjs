@@ -66,6 +66,8 @@ export default tseslint.config(
       'workflows/capacity-client.ts',
       'workflows/patient-requests.ts',
       'workflows/waiting-list-import.ts',
+      'workflows/bulk-listing.ts',
+      'workflows/journey-start.ts',
       'workflows/schedules.ts',
       'workflows/config.ts',
       'workflows/activities/**',

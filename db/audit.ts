@@ -24,20 +24,30 @@ export interface AuditEntry {
 
 /** Appends an entry; false when an entry with the same idempotency key is already there. */
 export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<boolean> {
+  return (await appendAudits(db, [entry])) > 0;
+}
+
+/** Appends entries in one statement; entries whose idempotency key is already there are skipped. Returns how many were written. */
+export async function appendAudits(db: Queryable, entries: AuditEntry[]): Promise<number> {
+  if (entries.length === 0) return 0;
   const inserted = await db
     .insert(auditLog)
-    .values({
-      caseRef: entry.caseRef,
-      action: entry.action,
-      outcome: entry.outcome ?? 'OK',
-      actorKind: entry.actor.kind,
-      actorPersonId: entry.actor.kind === 'PERSON' ? entry.actor.personId : null,
-      organisationId: entry.actor.kind === 'PERSON' ? (entry.actor.organisationId ?? null) : null,
-      channel: entry.actor.channel ?? 'SYSTEM',
-      detail: entry.detail ?? {},
-      idempotencyKey: entry.idempotencyKey,
-    })
+    .values(entries.map(auditValues))
     .onConflictDoNothing({ target: auditLog.idempotencyKey })
     .returning({ id: auditLog.id });
-  return inserted.length > 0;
+  return inserted.length;
+}
+
+function auditValues(entry: AuditEntry) {
+  return {
+    caseRef: entry.caseRef,
+    action: entry.action,
+    outcome: entry.outcome ?? 'OK',
+    actorKind: entry.actor.kind,
+    actorPersonId: entry.actor.kind === 'PERSON' ? entry.actor.personId : null,
+    organisationId: entry.actor.kind === 'PERSON' ? (entry.actor.organisationId ?? null) : null,
+    channel: entry.actor.channel ?? 'SYSTEM',
+    detail: entry.detail ?? {},
+    idempotencyKey: entry.idempotencyKey,
+  } satisfies typeof auditLog.$inferInsert;
 }

@@ -199,10 +199,11 @@ const MALFORMED: Record<string, string> = {
  * spreadsheets export them) are skipped.
  */
 export function parseWaitingList(
-  text: string,
+  file: string,
   limits: WaitingListLimits = DEFAULT_WAITING_LIST_LIMITS,
 ): ParsedWaitingList {
-  if (overLimit(text, limits)) return { ok: false, errors: [tooLarge(limits)] };
+  if (overLimit(file, limits)) return { ok: false, errors: [tooLarge(limits)] };
+  const text = withoutEndingCarriageReturns(file);
   let records: ParsedRecord[];
   try {
     records = parseSync(text, CSV_OPTIONS) as unknown as ParsedRecord[];
@@ -213,18 +214,27 @@ export function parseWaitingList(
 }
 
 /**
+ * Carriage returns that end the file are line endings, as an editor shows
+ * them. csv-parse, having taken LF as the line ending from the lines before,
+ * would keep them in the last value and not count them as lines, which
+ * threw that row's line number out.
+ */
+const withoutEndingCarriageReturns = (text: string): string => text.replace(/\r+$/, '');
+
+/**
  * `parseWaitingList` a slice of text at a time, awaiting `pause` between
  * slices, so that a server reading a large file goes on answering its other
  * requests meanwhile (parsing 10,000 rows in one go holds the event loop for
  * a second or more).
  */
 export async function parseWaitingListInSlices(
-  text: string,
+  file: string,
   pause: () => Promise<void>,
   limits: WaitingListLimits = DEFAULT_WAITING_LIST_LIMITS,
   sliceLength = 64 * 1024,
 ): Promise<ParsedWaitingList> {
-  if (overLimit(text, limits)) return { ok: false, errors: [tooLarge(limits)] };
+  if (overLimit(file, limits)) return { ok: false, errors: [tooLarge(limits)] };
+  const text = withoutEndingCarriageReturns(file);
   const records: ParsedRecord[] = [];
   const parser = parseStream(CSV_OPTIONS);
   let failure: unknown;

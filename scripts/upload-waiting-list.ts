@@ -23,7 +23,6 @@ import { DEFAULT_WAITING_LIST_LIMITS } from '../domain/waiting-list-csv';
 import { JourneyClient } from '../workflows/client';
 import { loadConfig, loadEnvFile, type AppConfig } from '../workflows/config';
 import {
-  UPLOAD_CLI_CONCURRENCY,
   importWaitingList,
   reportCsv,
   uploadComplete,
@@ -32,12 +31,11 @@ import {
 } from '../workflows/waiting-list-import';
 
 const USAGE = [
-  'Usage: npm run upload -- --file <list.csv> --org <ODS code> --as <your e-mail> [--report <report.csv>] [--concurrency <n>]',
+  'Usage: npm run upload -- --file <list.csv> --org <ODS code> --as <your e-mail> [--report <report.csv>]',
   '  --file         the waiting list, as in docs/waiting-list-template.csv',
   '  --org          the trust listing the patients, e.g. RR8',
   '  --as           the e-mail address of the coordinator or clinician uploading',
   '  --report       where to write the per-row report (default: beside the file, <name>.report.csv)',
-  `  --concurrency  patients listed at once (default ${UPLOAD_CLI_CONCURRENCY})`,
 ].join('\n');
 
 /** Files with fewer rows finish before a bar would be worth drawing. */
@@ -82,7 +80,7 @@ export async function runUpload(argv: string[], io: UploadCliIo): Promise<number
   try {
     const bytes = await readUpload(options.file);
     const config = configFrom(io.env);
-    opened.database = openDatabase(config.databaseUrl, options.concurrency + 4);
+    opened.database = openDatabase(config.databaseUrl);
     const { db } = opened.database;
     opened.connection = await connectTemporal(config);
     const client = new Client({ connection: opened.connection, namespace: config.temporal.namespace });
@@ -108,7 +106,7 @@ export async function runUpload(argv: string[], io: UploadCliIo): Promise<number
         { db, journeys },
         bytes,
         { personId: person.id, organisationOds: organisation.odsCode, channel: 'CLI' },
-        { concurrency: options.concurrency, onProgress: progress.update },
+        { onProgress: progress.update },
       );
     } finally {
       progress.stop();
@@ -133,7 +131,6 @@ interface UploadOptions {
   org: string;
   as: string;
   report: string;
-  concurrency: number;
 }
 
 function uploadOptions(argv: string[], cwd: string): UploadOptions | 'help' {
@@ -144,7 +141,6 @@ function uploadOptions(argv: string[], cwd: string): UploadOptions | 'help' {
       org: { type: 'string' },
       as: { type: 'string' },
       report: { type: 'string' },
-      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -152,17 +148,12 @@ function uploadOptions(argv: string[], cwd: string): UploadOptions | 'help' {
   if (values.help) return 'help';
   const missing = (['file', 'org', 'as'] as const).filter((name) => !values[name]?.trim());
   if (missing.length > 0) throw new Error(`Missing ${missing.map((name) => `--${name}`).join(', ')}.`);
-  const concurrency = values.concurrency === undefined ? UPLOAD_CLI_CONCURRENCY : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new Error('--concurrency must be a whole number from 1 to 64.');
-  }
   const file = resolve(cwd, values.file!);
   return {
     file,
     org: values.org!.trim().toUpperCase(),
     as: values.as!.trim(),
     report: values.report ? resolve(cwd, values.report) : defaultReportPath(file),
-    concurrency,
   };
 }
 

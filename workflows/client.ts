@@ -48,7 +48,8 @@ import {
   type WithdrawCaseInput,
   type WithdrawOfferInput,
 } from './contract';
-import type { patientJourney } from './journey/journey';
+import { listBatch, type BulkBatch, type BulkOutcome } from './bulk-listing';
+import { journeyBasis, listedAuditEntry, listedCase, startJourney } from './journey-start';
 import { auditRefusal, staffActorFor, updateRefusal, type ActingAs } from './acting';
 
 export type { ActingAs } from './acting';
@@ -164,35 +165,13 @@ export class JourneyClient {
         route: context.route,
         nationalFrom: context.nationalFrom,
       });
-      await appendAudit(tx, {
-        caseRef,
-        action: 'CASE_LISTED',
-        actor: { kind: 'PERSON', personId: actingAs.personId, organisationId: origin.id, channel: actingAs.channel },
-        detail: {
-          specialtyCode: listing.specialtyCode,
-          careType: listing.careType,
-          priority: listing.priority,
-          route: context.route ?? 'STAFF',
-        },
-        idempotencyKey: `${caseRef}/listed`,
-      });
-      await client.workflow.start<typeof patientJourney>('patientJourney', {
-        taskQueue: this.options.taskQueue,
-        workflowId: journeyWorkflowId(caseRef),
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [
-          {
-            caseRef,
-            originOrgId: origin.id,
-            region: origin.region,
-            specialtyCode: listing.specialtyCode,
-            careType: listing.careType,
-            priority: listing.priority,
-            listedBy: actingAs.personId,
-            policy: this.options.policy,
-            ...(context.nationalFrom ? { nationalFrom: context.nationalFrom.toISOString() } : {}),
-          },
-        ],
+      await appendAudit(
+        tx,
+        listedAuditEntry(caseRef, listing, { organisationId: origin.id, actingAs, route: context.route }),
+      );
+      await startJourney(client, this.options.taskQueue, {
+        ...journeyBasis(context, this.options.policy),
+        ...listedCase(caseRef, listing),
       });
     });
     // Two listings of the same patient at once both pass the check above and the database lets one in.
@@ -218,6 +197,14 @@ export class JourneyClient {
       };
     }
     return { ok: true, caseRef };
+  }
+
+  /**
+   * Lists a batch of checked patients in one transaction; their journeys
+   * start in the background (workflows/bulk-listing.ts). An upload's way.
+   */
+  listBatch(batch: BulkBatch): Promise<BulkOutcome[]> {
+    return listBatch(this.options, batch);
   }
 
   makeOffer(
@@ -323,6 +310,7 @@ export class JourneyClient {
       const value = await this.options.client.workflow.getHandle(journeyWorkflowId(caseRef)).query(journeyStatusQuery);
       return { ok: true, value };
     } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return this.finishedCase(caseRef);
       return refusalFrom(caseRef, error);
     }
   }
@@ -377,10 +365,18 @@ export class JourneyClient {
     }
   }
 
-  /** A journey that is no longer running: say how the case ended, if it exists. */
+  /** A journey that is not running: say how the case ended, or that it is about to start, if the case exists. */
   private async finishedCase(caseRef: string): Promise<Decision<never>> {
     const kase = await caseRow(this.options.db, caseRef);
     if (!kase) return { ok: false, code: 'CASE.NOT_FOUND', message: `There is no case ${caseRef}.` };
+    if (kase.state === 'LISTED') {
+      // An upload's cases are written first and their journeys started in the background (workflows/bulk-listing.ts).
+      return {
+        ok: false,
+        code: 'JOURNEY.STARTING',
+        message: `Case ${caseRef} was listed moments ago and its journey is still starting. Try again in a minute.`,
+      };
+    }
     const ended = { WITHDRAWN: 'was withdrawn', TRANSFERRED: 'has been transferred', CLOSED: 'is closed' } as Partial<
       Record<string, string>
     >;

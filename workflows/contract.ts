@@ -83,6 +83,23 @@ export interface JourneyInput {
   matchBy?: string;
 }
 
+/** A listed case's own part of its journey's input (the rest is shared by everything one listing context lists). */
+export type ListedCase = Pick<JourneyInput, 'caseRef' | 'specialtyCode' | 'careType' | 'priority'>;
+
+/**
+ * One batch of an upload's cases, written in one transaction that also
+ * started the `startListedJourneys` workflow for it; `batchKey` is that
+ * workflow's id and names the transaction's lock.
+ */
+export interface ListedJourneysInput {
+  batchKey: string;
+  basis: Omit<JourneyInput, keyof ListedCase>;
+  cases: ListedCase[];
+}
+
+export const listedJourneysWorkflowId = (uploadId: string, batch: number): string =>
+  `waiting-list/${uploadId}/batch-${batch}`;
+
 export interface OfferView {
   offerId: string;
   round: number;

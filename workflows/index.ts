@@ -5,3 +5,4 @@ export { providerDigest } from './notifications/provider-digest';
 export { escalationDigest } from './notifications/escalation-digest';
 export { weeklyManagersDigest } from './notifications/weekly-managers-digest';
 export { patientRequest } from './patient-request/patient-request';
+export { startListedJourneys } from './waiting-list/start-listed-journeys';

@@ -4,8 +4,8 @@
  * the way `JourneyClient.checkListing` checks one listing, but in bulk, once
  * per file: the lister's role, the judging clinicians, the postcode districts
  * and the patients the trust already has live cases for. Valid rows are then
- * listed with `listChecked`, each in its own transaction with its journey
- * start, a bounded number at a time. Idempotent: a patient the trust already
+ * listed a batch at a time (`JourneyClient.listBatch`), each batch one
+ * transaction whose journeys then start in the background. Idempotent: a patient the trust already
  * has a live case for is reported with that case and not listed again, so
  * the same file can be uploaded twice (or again after an interruption).
  *
@@ -16,7 +16,6 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { appendAudit } from '../db/audit';
 import type { Db } from '../db/client';
-import { liveCaseFor } from '../db/cases';
 import { withoutParameters } from '../db/errors';
 import { membershipIn, organisationByOds } from '../db/people';
 import { cases, memberships, people, postcodeDistricts } from '../db/schema';
@@ -40,21 +39,16 @@ import {
 } from '../domain/waiting-list-csv';
 import type { ActingAs } from './acting';
 import type { JourneyClient } from './client';
+import { listedJourneysWorkflowId } from './contract';
 
 export type { FileError, RowError } from '../domain/waiting-list-csv';
 
 /**
- * Rows listed at once by default. Each holds a database connection while its
- * journey starts, so a caller sharing a pool (the API server) keeps this
- * below the pool's size.
+ * Rows written per transaction. Each batch's journeys then start in the
+ * background (workflows/bulk-listing.ts); 500 rows keep each statement well
+ * under PostgreSQL's 65,535 parameters.
  */
-export const DEFAULT_UPLOAD_CONCURRENCY = 8;
-/**
- * The CLI's default, with a pool of its own: Temporal's start throughput,
- * the bound on an upload, still grew from 16 to 32 at once
- * (`npm run bench -- --only upload`; docs/waiting-list.md).
- */
-export const UPLOAD_CLI_CONCURRENCY = 32;
+export const UPLOAD_BATCH_ROWS = 500;
 
 const LISTING_ROLES: Role[] = ['COORDINATOR', 'CLINICIAN'];
 /** Rows validated between turns of the event loop (about 20 ms of work). */
@@ -78,8 +72,8 @@ export interface WaitingListProgress {
 
 export interface WaitingListImportOptions {
   onProgress?: (progress: WaitingListProgress) => void;
-  /** Rows listed at once (each is a transaction and a workflow start). */
-  concurrency?: number;
+  /** Rows written per transaction (default `UPLOAD_BATCH_ROWS`). */
+  batchRows?: number;
   limits?: WaitingListLimits;
 }
 
@@ -100,6 +94,8 @@ export interface WaitingListReport {
   /** Data rows read from the file (0 when the file was refused as a whole). */
   rows: number;
   listed: RowCase[];
+  /** The workflows starting the listed rows' journeys in the background, one per batch (workflows/bulk-listing.ts). */
+  journeyStarters: string[];
   /** Patients the trust already has a live case for: not listed again. */
   alreadyListed: RowCase[];
   /** Rows refused, one entry per problem (a row may have several). */
@@ -154,6 +150,7 @@ async function importRows(
     uploadId: randomUUID(),
     rows: 0,
     listed: [],
+    journeyStarters: [],
     alreadyListed: [],
     invalid: [],
     notListed: [],
@@ -233,7 +230,7 @@ async function importRows(
   report.invalid = sortRowErrors(invalid);
   progress.add(new Set(report.invalid.map((error) => error.row)).size + report.alreadyListed.length);
 
-  await listAll(deps, report, toList, { origin, actingAs }, options, progress);
+  await listAll(deps, report, toList, { origin, actingAs }, options.batchRows ?? UPLOAD_BATCH_ROWS, progress);
 
   report.invalid = sortRowErrors(report.invalid);
   report.listed.sort(byRow);
@@ -276,8 +273,8 @@ function progressReporter(report: WaitingListReport, onProgress: WaitingListImpo
 }
 
 /**
- * Lists the checked rows, `concurrency` at a time. A failure that is not about
- * the row (the database or Temporal unreachable) stops the upload: the rows
+ * Lists the checked rows a batch at a time, each batch one transaction. A
+ * failure (the database or Temporal unreachable) stops the upload: the rows
  * not yet listed are reported, and the same file can simply be uploaded again.
  */
 async function listAll(
@@ -285,52 +282,47 @@ async function listAll(
   report: WaitingListReport,
   rows: CheckedRow[],
   context: { origin: NonNullable<Awaited<ReturnType<typeof organisationByOds>>>; actingAs: ActingAs },
-  options: WaitingListImportOptions,
+  batchRows: number,
   progress: { add(rows: number): void },
 ): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const listOne = async (checked: CheckedRow) => {
-    const result = await deps.journeys.listChecked(checked.listing, {
-      origin: context.origin,
-      location: checked.location,
-      actingAs: context.actingAs,
-    });
-    if (result.ok) {
-      report.listed.push({ row: checked.row, caseRef: result.caseRef });
+  const size = Math.max(1, Math.floor(batchRows));
+  for (let start = 0; start < rows.length; start += size) {
+    const batch = rows.slice(start, start + size);
+    let outcomes;
+    try {
+      outcomes = await deps.journeys.listBatch({
+        uploadId: report.uploadId,
+        batch: start / size,
+        rows: batch,
+        ...context,
+      });
+    } catch (error) {
+      const untried = rows.slice(start);
+      report.notListed.push(...untried.map(({ row }) => ({ row, message: notListedMessage })));
+      progress.add(untried.length);
+      report.fileErrors.push({
+        code: 'UPLOAD.INTERRUPTED',
+        message:
+          `The upload stopped after ${report.listed.length} of ${rows.length} patients were listed: ${describeFailure(withoutParameters(error))}. ` +
+          'Upload the same file again to list the rest: patients already listed are not listed twice',
+      });
       return;
     }
-    // Listed meanwhile by someone else (the same file uploaded twice at once): the database let one in.
-    const caseRef = await liveCaseFor(deps.db, context.origin.id, checked.listing.nhsNumber);
-    if (caseRef) report.alreadyListed.push({ row: checked.row, caseRef });
-    else report.invalid.push(...result.errors.map((error) => ({ row: checked.row, ...error })));
-  };
-  const runner = async () => {
-    while (failure === undefined && next < rows.length) {
-      const checked = rows[next++]!;
-      try {
-        await listOne(checked);
-      } catch (error) {
-        failure ??= withoutParameters(error);
-        report.notListed.push({ row: checked.row, message: notListedMessage });
-      }
-      progress.add(1);
+    if (outcomes.some((outcome) => outcome && 'listed' in outcome)) {
+      report.journeyStarters.push(listedJourneysWorkflowId(report.uploadId, start / size));
     }
-  };
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY));
-  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, runner));
-  if (failure === undefined) return;
-  const untried = rows.slice(next);
-  report.notListed.push(...untried.map(({ row }) => ({ row, message: notListedMessage })));
-  progress.add(untried.length);
-  report.fileErrors.push({
-    code: 'UPLOAD.INTERRUPTED',
-    message:
-      `The upload stopped after ${report.listed.length} of ${rows.length} patients were listed: ${describeFailure(failure)}. ` +
-      'Upload the same file again to list the rest: patients already listed are not listed twice',
-  });
+    for (const [index, outcome] of outcomes.entries()) {
+      const { row } = batch[index]!;
+      if (outcome && 'listed' in outcome) report.listed.push({ row, caseRef: outcome.listed });
+      else if (outcome) report.alreadyListed.push({ row, caseRef: outcome.alreadyListed });
+      else report.notListed.push({ row, message: listedMeanwhileMessage });
+    }
+    progress.add(batch.length);
+  }
 }
 
+const listedMeanwhileMessage =
+  'Not listed: the patient was being listed by someone else at the same moment; upload the file again';
 const notListedMessage = 'Not listed: the upload stopped before this row (see the file error); upload the file again';
 
 /** The failure's kind and words (database errors come without their query parameters). */

@@ -11,17 +11,18 @@
  *
  * `npm run worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { openDatabase, type Db } from '../db/client';
 import { allNotifiers, type Notifier } from '../domain/notifications';
-import { createActivities, createNotificationActivities, type DigestStarter } from './activities';
+import { createActivities, createNotificationActivities, type DigestStarter, type JourneyStarter } from './activities';
 import { OutboxNotifier } from './activities/outbox-notifier';
 import { loadBotConfig } from '../bot/config';
 import { chatNotifiers } from '../bot/notifiers';
 import { loadConfig, loadEnvFile, type NotificationSettings } from './config';
 import { digestWorkflowId, newMatchesSignal, type CaseMatch, type ProviderDigestInput } from './contract';
 import type { providerDigest } from './notifications/provider-digest';
+import { startJourney } from './journey-start';
 import { ensureSchedules } from './schedules';
 
 /** Defaults for code that does not read the configuration (tests override what they exercise). */
@@ -60,6 +61,21 @@ export function digestStarter(client: Client, taskQueue: string, settings: Notif
   };
 }
 
+/** Starts journeys on the journeys task queue, each once (an upload's batches, workflows/bulk-listing.ts). */
+export function journeyStarter(client: Client, taskQueue: string): JourneyStarter {
+  return {
+    async start(input) {
+      try {
+        await startJourney(client, taskQueue, input);
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+        throw error;
+      }
+    },
+  };
+}
+
 export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {
   const notifier = options.notifier ?? new OutboxNotifier(options.db);
   const settings = options.notifications ?? DEFAULT_NOTIFICATION_SETTINGS;
@@ -71,6 +87,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
       db: options.db,
       notifier,
       digests: digestStarter(options.client, options.taskQueue, settings),
+      journeys: journeyStarter(options.client, options.taskQueue),
       notifyMaxAttempts: settings.maxAttempts,
     }),
     ...(options.workflowBundle

@@ -28,7 +28,6 @@ import { as, listingFor, seedWorld, type World } from '../../test/support/fixtur
 import { nhsNumberFrom } from '../../test/support/nhs-numbers';
 import { JourneyClient } from '../../workflows/client';
 import { loadConfig } from '../../workflows/config';
-import { UPLOAD_CLI_CONCURRENCY } from '../../workflows/waiting-list-import';
 import { createWorkers } from '../../workflows/worker';
 import { Cleanup } from '../start/cleanup';
 import type { BenchConfig } from './config';
@@ -44,7 +43,7 @@ export interface JourneysBenchOptions {
   concurrency: number;
 }
 
-const DEFAULTS: JourneysBenchOptions = { patients: 1_000, rounds: 2, concurrency: UPLOAD_CLI_CONCURRENCY };
+const DEFAULTS: JourneysBenchOptions = { patients: 1_000, rounds: 2, concurrency: 32 };
 const WARM_UP = 100;
 
 interface Starter {

@@ -8,7 +8,7 @@
  * journey open, sampled before the listing starts.
  *
  * 10,000 patients are listed through the waiting-list upload path
- * (`importWaitingList`, 32 rows at a time) with the default 14-day offer
+ * (`importWaitingList`, 500 rows per transaction, journeys started in the background) with the default 14-day offer
  * window, so every journey stays open. The worker is sampled once each has
  * had its first workflow tasks: every case is OPEN_FOR_OFFERS in the
  * database, its "open for offers" notification is in the outbox, and the
@@ -33,7 +33,7 @@ import { seedDemoWorld } from '../../db/demo-seed';
 import { cases, notificationOutbox, people, postcodeDistricts } from '../../db/schema';
 import { JourneyClient } from '../../workflows/client';
 import { loadConfig } from '../../workflows/config';
-import { UPLOAD_CLI_CONCURRENCY, importWaitingList } from '../../workflows/waiting-list-import';
+import { importWaitingList } from '../../workflows/waiting-list-import';
 import { Cleanup } from '../start/cleanup';
 import type { BenchConfig } from './config';
 import { failuresOnly, sleep, startLoadStack, type LoadStack } from './load-stack';
@@ -143,8 +143,7 @@ export function memoryBench(config: BenchConfig, overrides: Partial<MemoryBenchO
       const cleanup = new Cleanup();
       try {
         const n = options.openJourneys;
-        const concurrency = UPLOAD_CLI_CONCURRENCY;
-        const stack = await startLoadStack(config, 'memory', cleanup, { poolSize: concurrency + 4 });
+        const stack = await startLoadStack(config, 'memory', cleanup);
         const world = await seedDemoWorld(stack.db);
         const taskQueue = `bench-memory-${randomUUID()}`;
         const worker = await startWorkerProcess({
@@ -188,7 +187,7 @@ export function memoryBench(config: BenchConfig, overrides: Partial<MemoryBenchO
           channel: 'CLI' as const,
         };
         const started = performance.now();
-        const report = await importWaitingList({ db: stack.db, journeys }, text, lister, { concurrency });
+        const report = await importWaitingList({ db: stack.db, journeys }, text, lister);
         if (report.listed.length !== n) {
           throw new Error(`${report.listed.length} of ${n} rows listed; ${report.invalid.length} invalid`);
         }

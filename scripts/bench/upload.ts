@@ -4,13 +4,16 @@
  * workers running and picking up every journey as it starts. Measures:
  *
  * - the upload: rows per second and seconds, from the file's text to the
- *   report, every row listed (one transaction and one workflow start each);
- * - the baseline, in the same run and at the same concurrency: starting
- *   10,000 workflows with the same input and nothing else (no database
- *   work, no worker polling their queue), half before the upload and half
- *   after it. Starting one journey per patient
- *   is work no design of the upload can avoid, so the ratio says what the
- *   rest costs: validation, the bulk checks and each row's transaction;
+ *   report, every row listed (written a batch per transaction, each batch's
+ *   journeys certain to start: workflows/bulk-listing.ts);
+ * - every journey started: from the same moment until every batch's
+ *   `startListedJourneys` workflow has finished, and how many journeys
+ *   were open for offers by then (the worker's pace, not the upload's);
+ * - the baseline, in the same run: starting 10,000 journeys from the client,
+ *   32 at a time, with the same input and nothing else (no database work,
+ *   no worker polling their queue), half before the upload and half after
+ *   it. That was the upload's own way before it listed in batches, and
+ *   starting one journey per patient is work no design can avoid;
  * - the re-upload of the same file: every row already listed, nothing
  *   started (parsing, validation and the bulk checks only);
  * - parsing and validating the file alone, in process.
@@ -36,8 +39,8 @@ import { newCaseRef } from '../../domain/case-ref';
 import { WAITING_LIST_HEADER, parseWaitingList, toCsv, waitingListValidator } from '../../domain/waiting-list-csv';
 import { JourneyClient } from '../../workflows/client';
 import { loadConfig } from '../../workflows/config';
-import { journeyWorkflowId } from '../../workflows/contract';
-import { UPLOAD_CLI_CONCURRENCY, importWaitingList, type WaitingListReport } from '../../workflows/waiting-list-import';
+import { startJourney } from '../../workflows/journey-start';
+import { UPLOAD_BATCH_ROWS, importWaitingList, type WaitingListReport } from '../../workflows/waiting-list-import';
 import { createWorkers } from '../../workflows/worker';
 import { startTemporalDevServer } from '../infra/temporal-dev-server';
 import { Cleanup } from '../start/cleanup';
@@ -48,11 +51,11 @@ import type { BenchGroup, Measurement } from './types';
 
 export interface UploadBenchOptions {
   rows: number;
-  /** Rows listed at once, and workflows started at once in the baseline. */
+  /** Workflows started at once in the baseline. */
   concurrency: number;
 }
 
-const DEFAULTS: UploadBenchOptions = { rows: 10_000, concurrency: UPLOAD_CLI_CONCURRENCY };
+const DEFAULTS: UploadBenchOptions = { rows: 10_000, concurrency: 32 };
 const WARM_UP_ROWS = 200;
 const SEED = 20_260_301;
 
@@ -228,23 +231,15 @@ async function bareStarts(stack: Stack, n: number, concurrency: number): Promise
   const runner = async () => {
     while (next < n) {
       next += 1;
-      const caseRef = newCaseRef(randomInt);
-      await stack.client.workflow.start('patientJourney', {
-        taskQueue,
-        workflowId: journeyWorkflowId(caseRef),
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [
-          {
-            caseRef,
-            originOrgId: randomUUID(),
-            region: 'NORTH_EAST_AND_YORKSHIRE',
-            specialtyCode: '110',
-            careType: 'ADMITTED',
-            priority: 'P3',
-            listedBy: stack.lister.personId,
-            policy,
-          },
-        ],
+      await startJourney(stack.client, taskQueue, {
+        caseRef: newCaseRef(randomInt),
+        originOrgId: randomUUID(),
+        region: 'NORTH_EAST_AND_YORKSHIRE',
+        specialtyCode: '110',
+        careType: 'ADMITTED',
+        priority: 'P3',
+        listedBy: stack.lister.personId,
+        policy,
       });
     }
   };
@@ -272,7 +267,16 @@ export function uploadBench(config: BenchConfig, overrides: Partial<UploadBenchO
       try {
         const stack = await startStack(config, options, cleanup);
         const { concurrency, rows: n } = options;
-        const upload = (text: string) => importWaitingList(stack, text, stack.lister, { concurrency });
+        const upload = (text: string) => importWaitingList(stack, text, stack.lister);
+        /** Every batch's journeys started, as the batch workflows report. */
+        const journeysStarted = async (report: WaitingListReport) => {
+          const results = await Promise.all(
+            report.journeyStarters.map(
+              (workflowId) => stack.client.workflow.getHandle(workflowId).result() as Promise<{ started: number }>,
+            ),
+          );
+          return results.reduce((sum, result) => sum + result.started, 0);
+        };
 
         // Before any journey runs: parsing and validating in one go holds the event loop the workers share.
         const text = benchWaitingList(n, 0, stack.outcodes, stack.judge);
@@ -281,7 +285,9 @@ export function uploadBench(config: BenchConfig, overrides: Partial<UploadBenchO
         log(`Parsed and validated ${n} rows in ${validation.seconds.toFixed(2)} s`);
 
         const warmUp = benchWaitingList(WARM_UP_ROWS, 500_000, stack.outcodes, stack.judge);
-        expectEveryRow(await upload(warmUp), WARM_UP_ROWS, 'listed');
+        const warmUpReport = await upload(warmUp);
+        expectEveryRow(warmUpReport, WARM_UP_ROWS, 'listed');
+        await journeysStarted(warmUpReport);
         await bareStarts(stack, WARM_UP_ROWS, concurrency);
         log(`Warm-up: ${WARM_UP_ROWS} rows uploaded and ${WARM_UP_ROWS} bare workflow starts (not counted)`);
 
@@ -289,9 +295,18 @@ export function uploadBench(config: BenchConfig, overrides: Partial<UploadBenchO
         const before = await timed(() => bareStarts(stack, Math.floor(n / 2), concurrency));
         // The load when the upload starts says how far to trust the figures.
         const [loadAverage] = loadavg();
+        const uploadStarted = performance.now();
         const first = await timed(() => upload(text));
         expectEveryRow(first.value, n, 'listed');
-        log(`Upload: ${n} rows listed, ${concurrency} at a time, in ${first.seconds.toFixed(1)} s`);
+        log(`Upload: ${n} rows listed, ${UPLOAD_BATCH_ROWS} per transaction, in ${first.seconds.toFixed(1)} s`);
+        const started = await journeysStarted(first.value);
+        const allStartedSeconds = (performance.now() - uploadStarted) / 1000;
+        if (started !== n) throw new Error(`${started} journeys started, expected ${n}`);
+        const [open] = await stack.db.select({ n: count() }).from(cases).where(eq(cases.state, 'OPEN_FOR_OFFERS'));
+        log(
+          `Every journey started ${allStartedSeconds.toFixed(1)} s after the upload began; ` +
+            `${open!.n} of ${n + WARM_UP_ROWS} open for offers by then`,
+        );
         const after = await timed(() => bareStarts(stack, n - Math.floor(n / 2), concurrency));
         const baseline = { seconds: before.seconds + after.seconds };
         log(
@@ -311,13 +326,21 @@ export function uploadBench(config: BenchConfig, overrides: Partial<UploadBenchO
           {
             bench: 'upload.waitingList',
             n,
-            concurrency,
+            batch_rows: UPLOAD_BATCH_ROWS,
             seconds: round(first.seconds),
             rows_per_s: Math.round(n / first.seconds),
             baseline_seconds: round(baseline.seconds),
-            baseline_rows_per_s: Math.round(n / baseline.seconds),
+            baseline_concurrency: concurrency,
             vs_baseline: round(first.seconds / baseline.seconds),
             load_avg_1m: round(loadAverage!),
+          },
+          {
+            bench: 'upload.journeysStarted',
+            n,
+            seconds: round(allStartedSeconds),
+            starts_per_s: Math.round(n / allStartedSeconds),
+            vs_baseline: round(allStartedSeconds / baseline.seconds),
+            open_for_offers_then: open!.n,
           },
           {
             bench: 'upload.reupload',

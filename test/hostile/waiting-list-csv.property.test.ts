@@ -190,11 +190,8 @@ describe('the waiting-list file, whatever is uploaded', () => {
     );
   });
 
-  // Known, and left to the line-numbering work in progress in domain/waiting-list-csv.ts (withLineNumbers):
-  // csv-parse does not count a carriage return that ends the file as a line break, but the row's own
-  // breaks are taken out counting it, so the row is reported on line 1, the header's. Remove `.fails`
-  // once that is fixed.
-  it.fails('numbers a row that ends the file with a lone carriage return by the line it is on', () => {
+  // csv-parse kept a carriage return ending the file in the last value and did not count it as a line.
+  it('numbers a row that ends the file with a lone carriage return by the line it is on', () => {
     const parsed = parseWaitingList(`${WAITING_LIST_HEADER.join(',')}\nnhs_number\r`);
     expect(parsed.ok && parsed.rowErrors.map((error) => error.row)).toEqual([2]);
   });

@@ -23,6 +23,7 @@ import {
   tableCounts,
   validCells,
   type Cells,
+  listedJourneys,
 } from './upload-support';
 
 /** A valid NHS number with its check digit changed. */
@@ -125,6 +126,8 @@ describe('uploading a waiting list', () => {
     expect(uploadComplete(report)).toBe(false);
 
     expect(await added()).toEqual({ cases: 2, patients: 2, caseListedAudits: 2 });
+    expect(await listedJourneys(env.client, report)).toEqual(['patientJourney', 'patientJourney']);
+    expect(report.journeyStarters).toHaveLength(1);
     expect(await journeysStarted()).toBe(startedBefore + 2);
     const listedNhsNumbers = await env.database.db
       .select({ nhsNumber: cases.nhsNumber, careType: cases.careType, modality: cases.diagnosticModality })
@@ -154,11 +157,13 @@ describe('uploading a waiting list', () => {
     const first = await upload(csvOf(rows));
     expect(first.listed.map((l) => l.row)).toEqual([2, 3, 4]);
     const afterFirst = await added();
+    expect(await listedJourneys(env.client, first)).toHaveLength(3);
     const startedAfterFirst = await journeysStarted();
 
     const second = await upload(csvOf(rows), as(world.origin, 'clinician', 'CLI'));
 
     expect(second.listed).toEqual([]);
+    expect(second.journeyStarters).toEqual([]);
     expect(second.invalid).toEqual([]);
     expect(second.alreadyListed).toEqual(first.listed);
     expect(uploadComplete(second)).toBe(true);
@@ -179,6 +184,7 @@ describe('uploading a waiting list', () => {
       new Map([...report.listed, ...report.alreadyListed].map((r) => [r.row, r.caseRef]));
     expect(caseOf(a)).toEqual(caseOf(b));
     expect(await added()).toEqual({ cases: 12, patients: 12, caseListedAudits: 12 });
+    expect([...(await listedJourneys(env.client, a)), ...(await listedJourneys(env.client, b))]).toHaveLength(12);
   });
 
   it('refuses the later rows that repeat an NHS number already in the file, and lists the first', async () => {
@@ -272,10 +278,10 @@ describe('uploading a waiting list', () => {
     const rows = Array.from({ length: 6 }, () => validCells());
     let calls = 0;
     const failing = {
-      listChecked: (...args: Parameters<JourneyClient['listChecked']>) => {
+      listBatch: (...args: Parameters<JourneyClient['listBatch']>) => {
         calls += 1;
-        if (calls > 2) return Promise.reject(new Error('14 UNAVAILABLE: Temporal is unreachable'));
-        return journeys.listChecked(...args);
+        if (calls > 1) return Promise.reject(new Error('14 UNAVAILABLE: Temporal is unreachable'));
+        return journeys.listBatch(...args);
       },
     } as unknown as JourneyClient;
 
@@ -283,9 +289,7 @@ describe('uploading a waiting list', () => {
       { db: env.database.db, journeys: failing },
       csvOf(rows),
       coordinator(),
-      {
-        concurrency: 1,
-      },
+      { batchRows: 2 },
     );
 
     expect(interrupted.listed.map((l) => l.row)).toEqual([2, 3]);
@@ -310,7 +314,7 @@ describe('uploading a waiting list', () => {
     const rows = [validCells(), validCells({ bmi: '5' }), validCells(), validCells()];
     const seen: number[] = [];
     const report = await upload(csvOf(rows), coordinator(), {
-      concurrency: 2,
+      batchRows: 2,
       onProgress: ({ done, total }) => {
         expect(total).toBe(4);
         seen.push(done);

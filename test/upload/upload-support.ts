@@ -7,6 +7,8 @@ import { sampleCells } from '../support/waiting-list-rows';
 import { randomInt } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
+import type { Client } from '@temporalio/client';
+import type { WaitingListReport } from '../../workflows/waiting-list-import';
 import type { Db } from '../../db/client';
 import { auditLog, cases, patients, people } from '../../db/schema';
 import { WAITING_LIST_HEADER, toCsv } from '../../domain/waiting-list-csv';
@@ -101,4 +103,16 @@ export function expectNoIdentifiersOf(text: string, rows: Cells[]): void {
       if (identifier) expect(text).not.toContain(identifier);
     }
   }
+}
+
+/**
+ * Waits for the upload's batches to start their journeys in the background,
+ * then gives each listed row's journey type (from Temporal), in row order.
+ */
+export async function listedJourneys(client: Client, report: WaitingListReport): Promise<string[]> {
+  await Promise.all(report.journeyStarters.map((workflowId) => client.workflow.getHandle(workflowId).result()));
+  const described = await Promise.all(
+    report.listed.map(({ caseRef }) => client.workflow.getHandle(caseRef).describe()),
+  );
+  return described.map((journey) => journey.type);
 }

@@ -7,16 +7,20 @@ import { createEscalationActivities } from './escalation-activities';
 import { createWeeklyDigestActivities } from './weekly-digest-activities';
 import { createFanOutActivities, type DigestStarter } from './fanout-activities';
 import { createJourneyActivities } from './journey-activities';
+import { createListingActivities, type JourneyStarter } from './listing-activities';
 import { createNotifyActivities } from './notify-activities';
 import { createPatientRequestActivities } from './patient-request-activities';
 
 export type { DigestStarter } from './fanout-activities';
+export type { JourneyStarter } from './listing-activities';
 
 export interface ActivityDeps {
   db: Db;
   notifier: Notifier;
   /** Signal-with-starts provider digests; built by the worker from its Temporal client. */
   digests: DigestStarter;
+  /** Starts an upload's journeys; built by the worker from its Temporal client. */
+  journeys: JourneyStarter;
   /** The notify step's last attempt: chat targets still failing then get a dead letter (NOTIFY_MAX_ATTEMPTS). */
   notifyMaxAttempts?: number;
 }
@@ -48,6 +52,7 @@ export const createActivities = (deps: ActivityDeps) =>
     ...createEscalationActivities(deps),
     ...createWeeklyDigestActivities(deps),
     ...createPatientRequestActivities(deps),
+    ...createListingActivities(deps),
   });
 
 /** What the notifications task queue's workers run: sends only, paced by that queue's rate limit. */

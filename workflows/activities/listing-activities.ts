@@ -1,0 +1,44 @@
+/**
+ * Starting the journeys of an upload's batch (workflows/bulk-listing.ts):
+ * only for cases whose batch committed, each once.
+ */
+import type { Db } from '../../db/client';
+import { existingCaseRefs, lockListingBatch } from '../../db/cases';
+import type { JourneyInput, ListedJourneysInput } from '../contract';
+
+/** Starts a journey; false when one with that case reference was already started. */
+export interface JourneyStarter {
+  start(input: JourneyInput): Promise<boolean>;
+}
+
+export interface ListingActivityDeps {
+  db: Db;
+  journeys: JourneyStarter;
+}
+
+/** Starts sent at once: Temporal's start rate binds, not this. */
+const PARALLEL_STARTS = 20;
+
+export function createListingActivities({ db, journeys }: ListingActivityDeps) {
+  return {
+    async startJourneys(input: ListedJourneysInput): Promise<{ started: number }> {
+      // Waits for the batch's transaction to end, then starts only what it committed.
+      const committed = await db.transaction(async (tx) => {
+        await lockListingBatch(tx, input.batchKey);
+        return existingCaseRefs(
+          tx,
+          input.cases.map((listed) => listed.caseRef),
+        );
+      });
+      const toStart = input.cases.filter((listed) => committed.has(listed.caseRef));
+      let started = 0;
+      for (let i = 0; i < toStart.length; i += PARALLEL_STARTS) {
+        const results = await Promise.all(
+          toStart.slice(i, i + PARALLEL_STARTS).map((listed) => journeys.start({ ...input.basis, ...listed })),
+        );
+        started += results.filter(Boolean).length;
+      }
+      return { started };
+    },
+  };
+}
