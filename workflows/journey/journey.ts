@@ -10,9 +10,9 @@
  * arrive as Updates, checked by validators and again under the journey lock.
  * Every side effect is an idempotent activity.
  */
-import { allHandlersFinished, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { AuditActor } from '../../db/audit';
-import type { Audience, NotificationKind } from '../../domain/notifications';
+import type { Audience, JourneyNotification, NotificationKind } from '../../domain/notifications';
 import type { CloseReason, OfferStatus } from '../../domain/journey-states';
 import type { Activities } from '../activities';
 import {
@@ -46,16 +46,27 @@ import {
 } from './rules';
 import { chosenOffer, initialState, isTerminal, liveOffers, toStatus, type JourneyState } from './state';
 import { STEP_ACTIVITY_OPTIONS, auditActor, refusalOf } from '../shared/steps';
+import { createSendQueue } from './send-queue';
 import { createLock, iso, waitWithReminder } from './timing';
 
 const activities = proxyActivities<Activities>(STEP_ACTIVITY_OPTIONS);
 
 const SYSTEM: AuditActor = { kind: 'SYSTEM' };
 
+/**
+ * Notifications leave one at a time, in order (`send-queue.ts`). This changes the order of commands, so a
+ * journey started before it keeps sending as it did, for its whole life: its history has no marker for this
+ * patch. Once no such journey is open, this becomes `deprecatePatch(...)` and the old branch goes.
+ */
+const NOTIFICATIONS_IN_ORDER = 'journey-notifications-in-order';
+
 export async function patientJourney(input: JourneyInput): Promise<JourneyOutcome> {
   const { caseRef, policy } = input;
   const s: JourneyState = initialState(caseRef, input.originOrgId);
   const lock = createLock();
+  // Decided once, at the start: a journey sends either all its notifications in order or none.
+  const sendsInOrder = patched(NOTIFICATIONS_IN_ORDER);
+  const sends = createSendQueue();
   const now = () => Date.now();
   const key = (...parts: (string | number)[]) => [caseRef, ...parts].join('/');
 
@@ -77,19 +88,22 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
     roles: ['MANAGER'],
   });
 
+  /** Sends one notification after those sent before it; it names the round it was sent in, even if it waits. */
   const notify = (
     kind: NotificationKind,
     audience: Audience,
     step: string,
     data: Record<string, string | number | boolean> = {},
-  ) =>
-    activities.notify({
+  ): Promise<void> => {
+    const notification: JourneyNotification = {
       key: key('round', s.round, step, kind),
       kind,
       caseRef,
       audience,
       data: { round: s.round, ...data },
-    });
+    };
+    return sendsInOrder ? sends.send(() => activities.notify(notification)) : activities.notify(notification);
+  };
 
   /** Moves the case to a new state unless it has already reached a final one. */
   const transition = (state: JourneyState['state'], reason?: CloseReason, actor: AuditActor = SYSTEM) =>
@@ -188,8 +202,9 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
         return made;
       });
       expireWhenDue(offer);
-      // The provider's answer does not wait for the listing team's message: the send is scheduled with the
-      // answer, in the same workflow task, and retried like any other step.
+      // The provider's answer does not wait for the listing team's message: the send is queued with the answer
+      // (scheduled in the same workflow task unless an earlier message is still being sent) and retried like
+      // any other step.
       void notify('OFFER_RECEIVED', originTeam, `offer/${offer.offerId}`, { offerId: offer.offerId });
       return { ...offer };
     },
@@ -529,6 +544,8 @@ export async function patientJourney(input: JourneyInput): Promise<JourneyOutcom
   }
   // Closed by the deadline: its notice to the origin team goes out before the journey ends.
   if (s.closedReason === 'NO_MATCH_IN_TIME') await deadline;
+  // Messages still queued (an offer's, an expiry's) leave before the journey ends.
+  if (sendsInOrder) await sends.drained();
   await condition(allHandlersFinished);
   return { state: s.state as JourneyOutcome['state'], reason: s.closedReason, rounds: s.round };
 }
