@@ -61,6 +61,12 @@ export interface JourneyNotification {
 export interface DeliveryAttempt {
   number: number;
   final: boolean;
+  /**
+   * When this try's chat sends must have ended (epoch ms), so that none is still under way when Temporal
+   * gives up on the try and starts the next: a send that could not end by then is left to the next try.
+   * Absent outside the notify step (no limit).
+   */
+  sendBy?: number;
 }
 
 /** Implemented by the outbox, and by the Slack and Teams senders. Must be idempotent by `key`. */

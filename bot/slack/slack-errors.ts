@@ -3,7 +3,9 @@
  * (`channel_not_found`), and whether it means the message can never be
  * posted there. Rate limits, server errors and lost connections are worth
  * retrying; a channel that is gone, a bot that is not in it or was removed,
- * a revoked token or a message Slack will not accept are not.
+ * a revoked token or a message Slack will not accept are not. A request the
+ * client gave up waiting for (`request_timeout`) is retried like a lost
+ * connection; a 429 is retried after its Retry-After.
  */
 import { ErrorCode, type WebAPICallError } from '@slack/web-api';
 import type { SendErrors } from '../core/deliver-once';
@@ -31,14 +33,25 @@ const PERMANENT_PLATFORM_ERRORS = new Set([
   'ekm_access_denied',
 ]);
 
-const slackError = (error: unknown): Partial<WebAPICallError> & { data?: { error?: unknown }; statusCode?: number } =>
-  typeof error === 'object' && error !== null ? error : {};
+type SlackErrorFields = Partial<WebAPICallError> & {
+  data?: { error?: unknown };
+  statusCode?: number;
+  original?: { name?: unknown };
+  retryAfter?: unknown;
+};
+
+const slackError = (error: unknown): SlackErrorFields => (typeof error === 'object' && error !== null ? error : {});
+
+/** The WebClient's `timeout` fired (fetch aborted by its AbortSignal.timeout), on the last of its tries. */
+const timedOut = (e: SlackErrorFields): boolean =>
+  e.code === ErrorCode.RequestError && (e.original?.name === 'TimeoutError' || e.original?.name === 'AbortError');
 
 export const SLACK_SEND_ERRORS: SendErrors = {
   code(error) {
     const e = slackError(error);
     if (e.code === ErrorCode.PlatformError && typeof e.data?.error === 'string') return e.data.error;
     if (e.code === ErrorCode.HTTPError && typeof e.statusCode === 'number') return `HTTP ${e.statusCode}`;
+    if (timedOut(e)) return 'request_timeout';
     return typeof e.code === 'string' ? e.code : 'unknown';
   },
   permanent(error) {
@@ -51,5 +64,9 @@ export const SLACK_SEND_ERRORS: SendErrors = {
       return e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 429 && e.statusCode !== 408;
     }
     return false;
+  },
+  retryAfterMs(error) {
+    const e = slackError(error);
+    return e.code === ErrorCode.RateLimitedError && typeof e.retryAfter === 'number' ? e.retryAfter * 1000 : undefined;
   },
 };

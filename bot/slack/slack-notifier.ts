@@ -4,12 +4,19 @@
  * escalation leads). Runs inside the notify activity: a retried send finds
  * the channels it already posted to in chat_deliveries and skips them, and
  * each post's ts is kept so a later click can update the card in place.
- * The WebClient waits out Slack's 429s itself (Retry-After).
+ *
+ * The worker's WebClient (`notifierClientOptions`) finishes every post
+ * within the notify step's timeout: a request timeout and one quick retry,
+ * rather than the library's defaults (no timeout, ten retries over half an
+ * hour), so a post the step has given up on can never go out after its retry
+ * has posted. A 429 is not waited out in the client (that wait has no bound
+ * and holds up every other request): the step is retried after Retry-After.
  */
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Db } from '../../db/client';
 import { channelsForAudience } from '../../db/chat-directory';
 import type { DeliveryAttempt, JourneyNotification, Notifier } from '../../domain/notifications';
+import { CHAT_REQUEST_TIMEOUT_MS, CHAT_REQUEST_TRIES, CHAT_RETRY_PAUSE_MS } from '../../workflows/shared/step-timeout';
 import { deliverOnceToEach } from '../core/deliver-once';
 import { notificationMessage } from '../core/notification-message';
 import { messageBlocks } from './blocks';
@@ -52,10 +59,26 @@ export class SlackNotifier implements Notifier {
   }
 }
 
+/**
+ * The notifier's WebClient settings: each post ends within `CHAT_SEND_BUDGET_MS` (two tries of at most
+ * `CHAT_REQUEST_TIMEOUT_MS`, `CHAT_RETRY_PAUSE_MS` apart), and a 429 is handed back at once.
+ */
+export function notifierClientOptions(apiUrl?: string): WebClientOptions {
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    timeout: CHAT_REQUEST_TIMEOUT_MS,
+    retryConfig: {
+      retries: CHAT_REQUEST_TRIES - 1,
+      factor: 1,
+      minTimeout: CHAT_RETRY_PAUSE_MS,
+      maxTimeout: CHAT_RETRY_PAUSE_MS,
+      randomize: false,
+    },
+    rejectRateLimitedCalls: true,
+  };
+}
+
 /** The notifier a worker uses when Slack is configured: a bot-token WebClient to Slack (or SLACK_API_URL). */
 export function createSlackNotifier(db: Db, slack: { botToken: string; apiUrl?: string }): SlackNotifier {
-  return new SlackNotifier({
-    db,
-    client: new WebClient(slack.botToken, { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}) }),
-  });
+  return new SlackNotifier({ db, client: new WebClient(slack.botToken, notifierClientOptions(slack.apiUrl)) });
 }

@@ -3,11 +3,14 @@
  * connector's error code when it gives one), and whether the message can
  * never be sent there. 403 (the bot was removed, or blocked by the user) and
  * 404 (the conversation is gone) are for good, as is 400 (a card Teams will
- * not take); 401, 408, 429 and 5xx, and lost connections, are worth retrying.
+ * not take); 401, 408, 429 and 5xx, and lost connections, are worth retrying,
+ * as is a send the notifier stopped waiting for (`request_timeout`: an
+ * AbortError from its per-request timeout or its send budget).
  */
 import type { SendErrors } from '../core/deliver-once';
 
 interface ConnectorError {
+  name?: unknown;
   statusCode?: unknown;
   code?: unknown;
   body?: { error?: { code?: unknown } };
@@ -25,8 +28,9 @@ export const TEAMS_SEND_ERRORS: SendErrors = {
     const status = statusOf(error);
     const connectorCode = asConnectorError(error).body?.error?.code;
     if (status !== undefined) return `HTTP ${status}${typeof connectorCode === 'string' ? ` ${connectorCode}` : ''}`;
-    const code = asConnectorError(error).code;
-    return typeof code === 'string' ? code : 'unknown';
+    const { code, name } = asConnectorError(error);
+    if (typeof code === 'string') return code;
+    return name === 'AbortError' || name === 'TimeoutError' ? 'request_timeout' : 'unknown';
   },
   permanent(error) {
     const status = statusOf(error);

@@ -5,9 +5,12 @@
  * another retry, so a message that can never be delivered ends where an
  * operator sees it rather than retrying for ever. A failure to write the
  * outbox (the database) is never dead-lettered: it is retried until it works.
+ * Each attempt tells the chat senders when their sends must have ended, a
+ * margin inside the step's timeout (`workflows/shared/step-timeout.ts`).
  */
 import { Context } from '@temporalio/activity';
 import type { JourneyNotification, Notifier } from '../../domain/notifications';
+import { sendDeadline } from '../shared/step-timeout';
 
 /** With the step's backoff (1 s doubling to 1 min), 20 attempts span about a quarter of an hour. */
 export const DEFAULT_NOTIFY_MAX_ATTEMPTS = 20;
@@ -21,8 +24,12 @@ export function createNotifyActivities({
 }) {
   return {
     async notify(notification: JourneyNotification): Promise<void> {
-      const number = Context.current().info.attempt;
-      await notifier.notify(notification, { number, final: number >= notifyMaxAttempts });
+      const { attempt: number, startToCloseTimeoutMs } = Context.current().info;
+      await notifier.notify(notification, {
+        number,
+        final: number >= notifyMaxAttempts,
+        sendBy: sendDeadline(startToCloseTimeoutMs),
+      });
     },
   };
 }

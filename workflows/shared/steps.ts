@@ -6,10 +6,15 @@
 import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { AuditActor } from '../../db/audit';
 import type { Actor } from '../contract';
+import { STEP_START_TO_CLOSE_MS } from './step-timeout';
 
-/** Retried until the database (or chat) is back: every activity is idempotent by its step key. */
+/**
+ * Retried until the database (or chat) is back: every activity is idempotent by its step key. An attempt
+ * that runs past its start-to-close timeout is abandoned, not stopped (these activities do not heartbeat):
+ * whatever it does later must not matter, which is why the chat senders stop well within it (step-timeout.ts).
+ */
 export const STEP_ACTIVITY_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: STEP_START_TO_CLOSE_MS,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 

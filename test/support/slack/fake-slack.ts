@@ -63,15 +63,16 @@ export interface FakeSlack {
    * rate-limited and failed ones included). Rejects on timeout listing the methods recorded so far.
    */
   waitFor(match: string | CallPredicate, options?: WaitForOptions): Promise<RecordedCall[]>;
-  /** The next `times` calls to `method` get HTTP 429 with `Retry-After`. */
-  rateLimitNext(method: string, options?: { times?: number; retryAfterSeconds?: number }): void;
+  /** The next `times` calls to `method` (those matching `match`, if given) get HTTP 429 with `Retry-After`. */
+  rateLimitNext(method: string, options?: { times?: number; retryAfterSeconds?: number; match?: CallPredicate }): void;
   /** The next `times` calls to `method` (those matching `match`, if given) get HTTP 200 `{ ok: false, error }`. */
   failNext(method: string, options: { times?: number; error: string; match?: CallPredicate }): void;
   /**
-   * The next `times` calls to `method` are held `ms` before the fake acts on them: a slow Slack. A client
-   * that gives up first (a request timeout) finds nothing done: the call is recorded `timedOut`, not posted.
+   * The next `times` calls to `method` (those matching `match`, if given) are held `ms` before the fake acts
+   * on them: a slow Slack. A client that gives up first (a request timeout) finds nothing done: the call is
+   * recorded `timedOut`, not posted.
    */
-  stallNext(method: string, options: { times?: number; ms: number }): void;
+  stallNext(method: string, options: { times?: number; ms: number; match?: CallPredicate }): void;
   /**
    * Every `chat.postMessage` to `channel` fails until `clearChannel`: with Slack's `{ ok: false, error }`,
    * or with an HTTP status (a 500 is a server error WebClient does not retry itself).
@@ -108,6 +109,7 @@ interface Fault {
 interface Stall {
   times: number;
   ms: number;
+  match?: CallPredicate;
 }
 
 interface Waiter {
@@ -146,12 +148,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return fault.answer;
   };
 
-  const takeStall = (method: string): Stall | undefined => {
-    const queue = stalls.get(method);
-    const stall = queue?.[0];
+  const takeStall = (call: RecordedCall): Stall | undefined => {
+    const queue = stalls.get(call.method);
+    const index = queue?.findIndex((stall) => stall.match === undefined || stall.match(call)) ?? -1;
+    const stall = queue?.[index];
     if (!queue || !stall) return undefined;
     stall.times -= 1;
-    if (stall.times <= 0) queue.shift();
+    if (stall.times <= 0) queue.splice(index, 1);
     return stall;
   };
 
@@ -175,7 +178,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       record({ ...call, failedWith: 'invalid_json' });
       return sendJson(res, 200, { ok: false, error: 'invalid_json' });
     }
-    const stall = takeStall(method);
+    const stall = takeStall(call);
     if (stall && (await hungUpWithin(res, stall.ms))) return record({ ...call, timedOut: true });
     if (stall) call.stalled = true;
     const broken = method === 'chat.postMessage' ? channelFaults.get(String(body.channel)) : undefined;
@@ -246,15 +249,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         waiters.add(waiter);
       });
     },
-    rateLimitNext(method, { times = 1, retryAfterSeconds = 1 } = {}) {
-      pushFault(faults, method, { times, answer: { kind: 'rateLimit', retryAfterSeconds } });
+    rateLimitNext(method, { times = 1, retryAfterSeconds = 1, match } = {}) {
+      pushFault(faults, method, { times, match, answer: { kind: 'rateLimit', retryAfterSeconds } });
     },
     failNext(method, { times = 1, error, match }) {
       pushFault(faults, method, { times, match, answer: { kind: 'fail', error } });
     },
-    stallNext(method, { times = 1, ms }) {
+    stallNext(method, { times = 1, ms, match }) {
       if (times <= 0) return;
-      stalls.set(method, [...(stalls.get(method) ?? []), { times, ms }]);
+      stalls.set(method, [...(stalls.get(method) ?? []), { times, ms, match }]);
     },
     failChannel(channel, answer) {
       channelFaults.set(channel, answer);

@@ -14,7 +14,7 @@ import { linkChannel, linkChatUser } from '../../../db/chat-directory';
 import { chatIdentities } from '../../../db/schema';
 import { allNotifiers } from '../../../domain/notifications';
 import { startBotServer, type BotServer } from '../../../bot/server';
-import { SlackNotifier } from '../../../bot/slack/slack-notifier';
+import { notifierClientOptions, SlackNotifier } from '../../../bot/slack/slack-notifier';
 import type { JourneyPolicy } from '../../../workflows/contract';
 import type { JourneyClient } from '../../../workflows/client';
 import type { Org, World } from '../fixtures';
@@ -71,6 +71,11 @@ export interface SlackEnvOptions extends Pick<JourneyEnvOptions, 'notifications'
   socketMode?: boolean;
   /** The notifier's WebClient gives up on a request after this long (`timeout`); by default it waits. */
   requestTimeoutMs?: number;
+  /**
+   * The notifier's WebClient configured as a worker configures it (`notifierClientOptions`: its request
+   * timeout, retries and 429 handling), instead of the tests' quick retries (`requestTimeoutMs` is ignored).
+   */
+  workerClient?: boolean;
 }
 
 export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<SlackEnv> {
@@ -86,11 +91,16 @@ export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<Sla
         outbox,
         new SlackNotifier({
           db: late.db!,
-          client: new WebClient(BOT_TOKEN, {
-            slackApiUrl: fake.url,
-            retryConfig: quick,
-            ...(options.requestTimeoutMs ? { timeout: options.requestTimeoutMs } : {}),
-          }),
+          client: new WebClient(
+            BOT_TOKEN,
+            options.workerClient
+              ? { ...notifierClientOptions(fake.url), logLevel: LogLevel.ERROR }
+              : {
+                  slackApiUrl: fake.url,
+                  retryConfig: quick,
+                  ...(options.requestTimeoutMs ? { timeout: options.requestTimeoutMs } : {}),
+                },
+          ),
         }),
       ),
   });
