@@ -20,7 +20,8 @@ import { ChatHandlers } from './core/chat-handlers';
 import { seedDirectoryFile } from './core/directory-seed';
 import { PatientLinks } from './core/patient-links';
 import { PatientRequests, type PatientRequestsOptions } from '../workflows/patient-requests';
-import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/slack-app';
+import { refuseReplayedSlackRequests } from './slack/replay-guard';
+import { SLACK_EVENTS_PATH, createSlackApp, type SlackApp, type SlackAppOptions } from './slack/slack-app';
 import {
   createTeamsApp,
   TEAMS_MESSAGES_PATH,
@@ -114,6 +115,10 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
   // The patient's pages, where the links issued above lead: the choice, and a patient's own request to move.
   if (patientLinks) {
     http.use(patientSite({ db, journeys: deps.journeys, patientLinks, patientRequests, now: deps.now }));
+  }
+  // Over HTTP, a request Slack signed once is taken once: mounted before Bolt's receiver.
+  if (config.slack?.signingSecret && !config.slack.appToken) {
+    http.post(SLACK_EVENTS_PATH, ...refuseReplayedSlackRequests({ db, signingSecret: config.slack.signingSecret }));
   }
   const slack =
     config.slack &&

@@ -707,3 +707,19 @@ export type CapacityPostingRow = typeof capacityPostings.$inferSelect;
 export type ChatChannelRow = typeof chatChannels.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type PatientRequestRow = typeof patientRequests.$inferSelect;
+
+/**
+ * Signatures of the Slack requests taken in the last few minutes: Slack signs
+ * each request with its timestamp, and Bolt refuses one over five minutes
+ * old, so a request sent again byte for byte within that window is found
+ * here and refused (bot/slack/replay-guard.ts).
+ */
+export const slackRequestsSeen = pgTable(
+  'slack_requests_seen',
+  {
+    signature: text('signature').primaryKey(),
+    /** Until Bolt would refuse the request as stale anyway: its own timestamp plus Slack's five minutes. */
+    rememberedUntil: timestamp('remembered_until', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('slack_requests_seen_until_idx').on(t.rememberedUntil)],
+);

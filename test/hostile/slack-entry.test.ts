@@ -11,6 +11,7 @@
  * offer modal submitted for another organisation there too.
  */
 import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { REPLAY_REFUSAL } from '../../bot/slack/replay-guard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeActionValue } from '../../bot/slack/blocks';
 import { auditLog, cases, offers, patients, providerPasses } from '../../db/schema';
@@ -396,10 +397,11 @@ describe('hostile input through Slack', () => {
 
   describe('replayed requests', () => {
     /**
-     * Sends a request Slack signed once, twice, byte for byte: Bolt checks the
-     * signature and that the timestamp is under five minutes old, and keeps no
-     * record of requests seen, so both are accepted. The request is built by
-     * sending it first with a bad signature (refused with 401: nothing done).
+     * Sends a request Slack signed once, twice, byte for byte, then once more
+     * marked as Slack's own retry, and once signed six minutes ago. Bolt
+     * refuses the stale one; the bot's replay guard refuses the second copy
+     * (bot/slack/replay-guard.ts). The request is built by sending it first
+     * with a bad signature (refused with 401: nothing done).
      */
     async function replayed(send: (options: SendOptions) => Promise<SlackHttpResponse>) {
       const forged = await send({ signature: `v0=${'0'.repeat(64)}` });
@@ -415,7 +417,7 @@ describe('hostile input through Slack', () => {
       return [first, second] as const;
     }
 
-    it('takes a replayed "not for us" as the one click it was: one pass, one audit entry', async () => {
+    it('refuses a replayed "not for us": one pass, one audit entry, one reply', async () => {
       const pass = button(sheffieldCard.body.blocks, 'NOT_FOR_US', caseRef);
       const [first, second] = await replayed((options) =>
         s.slack.blockAction(
@@ -430,17 +432,20 @@ describe('hostile input through Slack', () => {
           options,
         ),
       );
-      expect([first.status, second.status]).toEqual([200, 200]);
-      await s.fake.waitFor((c) => c.method === 'response_url' && textOf(c.body).includes('Not for us'), { count: 2 });
+      expect([first.status, second.status]).toEqual([200, 401]);
+      expect(second.body).toBe(REPLAY_REFUSAL);
+      await s.fake.waitFor((c) => c.method === 'response_url' && textOf(c.body).includes('Not for us'));
       expect(await s.db.select().from(providerPasses).where(eq(providerPasses.caseRef, caseRef))).toHaveLength(1);
       const audited = await s.db
         .select()
         .from(auditLog)
         .where(and(eq(auditLog.caseRef, caseRef), eq(auditLog.action, 'PROVIDER_PASSED')));
       expect(audited).toHaveLength(1);
+      const replies = s.fake.calls.filter((c) => c.method === 'response_url' && textOf(c.body).includes('Not for us'));
+      expect(replies).toHaveLength(1);
     });
 
-    it('takes a replayed listing as one listing: the second is refused as already listed', async () => {
+    it('refuses a replayed listing: one patient listed', async () => {
       const listing = listingFor(s.world);
       const [first, second] = await replayed((options) =>
         s.slack.viewSubmission(
@@ -455,12 +460,33 @@ describe('hostile input through Slack', () => {
         ),
       );
       expect(ackOf(first).response_action).toBe('update');
-      const again = ackOf(second);
-      expect(again.response_action).toBe('errors');
-      expect(again.errors?.nhsNumber).toMatch(/already listed by your trust as MA-/);
-      const [patient] = await s.db.select().from(patients).where(eq(patients.familyName, listing.familyName));
-      expect(patient).toBeDefined();
+      expect(second.status).toBe(401);
       expect(await s.db.select().from(patients).where(eq(patients.familyName, listing.familyName))).toHaveLength(1);
+    });
+
+    it("lets Slack's own retry of a request through to the listeners, which ignore it", async () => {
+      const pass = button(sheffieldCard.body.blocks, 'NOT_FOR_US', caseRef);
+      const forged = await s.slack.blockAction(
+        {
+          userId: sheffield(),
+          actionId: pass.action_id,
+          value: pass.value,
+          channelId: CHANNELS.nhsProviderClinicians,
+          messageTs: tsOf(sheffieldCard),
+          responseUrl: s.fake.responseUrl('retried-pass'),
+        },
+        { signature: `v0=${'0'.repeat(64)}` },
+      );
+      const body = new URLSearchParams({ payload: JSON.stringify(forged.sent) }).toString();
+      const headers = { ...signSlackRequest(SIGNING_SECRET, body) };
+      expect((await s.slack.raw(body, headers)).status).toBe(200);
+      const retry = await s.slack.raw(body, {
+        ...headers,
+        'x-slack-retry-num': '1',
+        'x-slack-retry-reason': 'timeout',
+      });
+      expect(retry.status).toBe(200);
+      expect(await s.db.select().from(providerPasses).where(eq(providerPasses.caseRef, caseRef))).toHaveLength(1);
     });
   });
 });
