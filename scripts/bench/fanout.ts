@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { count, eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../../db/client';
 import { runMigrations } from '../../db/migrate';
@@ -21,6 +21,7 @@ import { createWorkers } from '../../workflows/worker';
 import { startTemporalDevServer } from '../infra/temporal-dev-server';
 import { benchDatabase } from './bench-database';
 import type { BenchConfig } from './config';
+import { installQuietRuntime } from './load-stack';
 import type { BenchGroup, Measurement } from './types';
 
 const PROVIDERS = 650;
@@ -98,15 +99,6 @@ async function seed(db: Db, today: string) {
     })),
   );
   return { coordinator: coordinator!.id, clinician: clinician!.id };
-}
-
-/** Temporal's native runtime is a singleton: installed once, before the first native connection. */
-function installQuietRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // Already installed by an earlier group: keep it.
-  }
 }
 
 export function fanoutBench(config: BenchConfig): BenchGroup {

@@ -32,7 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import { retryPolicies } from '@slack/web-api';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { and, eq, inArray } from 'drizzle-orm';
 import express, { type Express } from 'express';
 import { uuidFrom } from '../../bot/core/chat-handlers';
@@ -61,6 +61,7 @@ import { startTemporalDevServer } from '../infra/temporal-dev-server';
 import { Cleanup } from '../start/cleanup';
 import { benchDatabase } from './bench-database';
 import type { BenchConfig } from './config';
+import { installQuietRuntime } from './load-stack';
 import { percentile, round } from './stats';
 import type { BenchGroup, Measurement } from './types';
 import { startWorkerProcess } from './worker-process';
@@ -126,15 +127,6 @@ interface RoundSamples {
 function defaultValidity(maxOfferValidityMs: number): { value: string; label: string } {
   const options = validityOptions(maxOfferValidityMs);
   return options[Math.min(2, options.length - 1)]!;
-}
-
-/** Temporal's native runtime is a singleton: installed once, before the first native connection. */
-function installQuietRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // Already installed by an earlier group: keep it.
-  }
 }
 
 // ─── The stack ────────────────────────────────────────────────────────────────

@@ -28,12 +28,10 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomInt, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { count, eq } from 'drizzle-orm';
-import { openDatabase, type Db } from '../../db/client';
+import type { Db } from '../../db/client';
 import { seedDemoWorld } from '../../db/demo-seed';
-import { runMigrations } from '../../db/migrate';
 import { cases, people, postcodeDistricts } from '../../db/schema';
 import { newCaseRef } from '../../domain/case-ref';
 import { WAITING_LIST_HEADER, parseWaitingList, toCsv, waitingListValidator } from '../../domain/waiting-list-csv';
@@ -42,9 +40,8 @@ import { loadConfig } from '../../workflows/config';
 import { startJourney } from '../../workflows/journey-start';
 import { UPLOAD_BATCH_ROWS, importWaitingList, type WaitingListReport } from '../../workflows/waiting-list-import';
 import { createWorkers } from '../../workflows/worker';
-import { startTemporalDevServer } from '../infra/temporal-dev-server';
 import { Cleanup } from '../start/cleanup';
-import { benchDatabase } from './bench-database';
+import { installQuietRuntime, startLoadStack } from './load-stack';
 import type { BenchConfig } from './config';
 import { round, seededRandom } from './stats';
 import type { BenchGroup, Measurement } from './types';
@@ -131,15 +128,6 @@ export function benchWaitingList(n: number, nhsStart: number, outcodes: readonly
   return toCsv([WAITING_LIST_HEADER, ...rows]);
 }
 
-/** Temporal's native runtime is a singleton: installed once, before the first native connection. */
-function installQuietRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // Already installed by an earlier group: keep it.
-  }
-}
-
 interface Stack {
   db: Db;
   client: Client;
@@ -151,30 +139,17 @@ interface Stack {
 }
 
 async function startStack(config: BenchConfig, options: UploadBenchOptions, cleanup: Cleanup): Promise<Stack> {
-  const target = await benchDatabase(config.databaseUrl, 'upload');
-  cleanup.add('the benchmark database', () => target.dispose());
-  await runMigrations(target.url);
-  const temporal = await startTemporalDevServer();
-  cleanup.add('the Temporal dev server', () => temporal.stop());
   // The uploader (the CLI or the API) and the workers are separate processes in production, each with its pool.
-  const uploadDatabase = openDatabase(target.url, options.concurrency + 4);
-  cleanup.add("the upload's database pool", () => uploadDatabase.close());
-  const workerDatabase = openDatabase(target.url);
-  cleanup.add("the workers' database pool", () => workerDatabase.close());
-  const clientConnection = await Connection.connect({ address: temporal.address });
-  cleanup.add('the Temporal client connection', () => clientConnection.close());
-  const workerConnection = await NativeConnection.connect({ address: temporal.address });
-  cleanup.add('the Temporal worker connection', () => workerConnection.close());
-
-  const db = uploadDatabase.db;
+  const stack = await startLoadStack(config, 'upload', cleanup, { poolSize: options.concurrency + 4 });
+  const { client, workerConnection } = stack;
+  const db = stack.db;
   const world = await seedDemoWorld(db);
-  const client = new Client({ connection: clientConnection });
   const taskQueue = `bench-upload-${randomUUID()}`;
   const defaults = loadConfig({});
   const workers = await createWorkers({
     connection: workerConnection,
     taskQueue,
-    db: workerDatabase.db,
+    db: stack.workerDb,
     client,
     notifications: { ...defaults.notifications, notificationsTaskQueue: `${taskQueue}-notifications` },
   });
