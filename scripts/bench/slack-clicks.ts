@@ -14,9 +14,10 @@
  *   is the ephemeral reply reaching the fake `response_url`; every click must
  *   leave one recorded pass.
  * - "Offer treatment" modal submissions (`view_submission`) from the York
- *   provider's clinician, which wait up to the 1.5 s ack budget for the
- *   journey's Update before falling back to "Working on it": the heavier
- *   kind. Every submission must leave one LIVE offer.
+ *   provider's clinician: the first few wait up to the 1.5 s ack budget for
+ *   the journey's Update; once the bot is busy (10 in flight) the rest are
+ *   acked "Working on it" at once and answered by `views.update`. The
+ *   heavier kind. Every submission must leave one LIVE offer.
  *
  * Against the same baseline as the slack group, in the same run: a Bolt app
  * on its own ExpressReceiver that acks both at once, sent the same requests

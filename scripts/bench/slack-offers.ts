@@ -4,8 +4,9 @@
  * sent to the bot's HTTP receiver it measures:
  *
  * - the ack: the HTTP response Slack waits for (it gives up after 3 s). The
- *   app waits up to its ack budget (2 s by default) for the Workflow Update,
- *   so the ack usually carries the result itself;
+ *   app waits up to its ack budget (1.5 s by default) for the Workflow
+ *   Update, so the ack can carry the result itself, but only while fewer
+ *   than 10 submissions are in flight: past that it acks "Working on it";
  * - the result: that ack when it already says "Offer made", otherwise the
  *   `views.update` replacing the "Working on it" view, timed when the fake
  *   Slack Web API receives it.

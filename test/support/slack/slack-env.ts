@@ -65,6 +65,8 @@ export interface SlackEnv {
 export interface SlackEnvOptions extends Pick<JourneyEnvOptions, 'notifications'> {
   policy?: Partial<JourneyPolicy>;
   ackBudgetMs?: number;
+  /** How many submissions in flight make the bot busy (`SlackAppOptions.busyWithSubmissions`). */
+  busyWithSubmissions?: number;
   /** Links the world's channels (default true). */
   channels?: boolean;
   /** Runs the bot over Socket Mode against a fake socket server instead of over HTTP (default false). */
@@ -124,7 +126,13 @@ export async function createSlackEnv(options: SlackEnvOptions = {}): Promise<Sla
       patientLink: { secret: PATIENT_LINK_SECRET, ttlMs: 3_600_000 },
       publicBaseUrl: 'https://mutual-aid.test.nhs.uk',
     },
-    slack: { botUserId: 'UBOT', retryConfig: quick, logLevel: LogLevel.ERROR, ackBudgetMs: options.ackBudgetMs },
+    slack: {
+      botUserId: 'UBOT',
+      retryConfig: quick,
+      logLevel: LogLevel.ERROR,
+      ackBudgetMs: options.ackBudgetMs,
+      busyWithSubmissions: options.busyWithSubmissions,
+    },
     patientInitiated: {
       client: env.client,
       taskQueue: env.taskQueue,
