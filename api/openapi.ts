@@ -19,8 +19,17 @@ export function describeBytes(bytes: number): string {
   const mb = bytes / (1024 * 1024);
   return Number.isInteger(mb) ? `${mb} MB` : `${new Intl.NumberFormat('en-GB').format(bytes)} bytes`;
 }
-/** What an Idempotency-Key header may hold. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
+/**
+ * An Idempotency-Key header: up to 100 letters, digits and . _ : - as they are (Stripe's form), or quoted, as
+ * the IETF draft's structured-field string.
+ */
+const IDEMPOTENCY_KEY_HEADER = /^(?:([A-Za-z0-9._:-]{1,100})|"([A-Za-z0-9._:-]{1,100})")$/;
+
+/** The key an Idempotency-Key header holds (`abc` and `"abc"` are the same key); undefined when it holds none. */
+export function idempotencyKeyFrom(header: string): string | undefined {
+  const match = IDEMPOTENCY_KEY_HEADER.exec(header.trim());
+  return match ? (match[1] ?? match[2]) : undefined;
+}
 
 type JsonObject = { [key: string]: unknown };
 export type OpenApiDocument = JsonObject & { openapi: string; paths: Record<string, Record<string, JsonObject>> };
@@ -92,8 +101,9 @@ function operationOf(writer: SchemaWriter, route: AnyRoute, tag: string): JsonOb
             in: 'header',
             required: false,
             description:
-              'Names this request: sent again with the same key, it is answered once. Up to 100 letters, digits and . _ : -',
-            schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
+              'Names this request: sent again with the same key, it is answered once. Up to 100 letters, digits and ' +
+              '. _ : -, as they are or in double quotes (a structured-field string, as in the IETF draft).',
+            schema: { type: 'string', pattern: IDEMPOTENCY_KEY_HEADER.source },
           },
         ]
       : []),
@@ -130,9 +140,18 @@ function operationOf(writer: SchemaWriter, route: AnyRoute, tag: string): JsonOb
       : status >= 400
         ? errorContent
         : undefined;
+    const headers = spec?.headers
+      ? Object.fromEntries(
+          Object.entries(spec.headers).map(([name, description]) => [
+            name,
+            { description, schema: { type: 'string' } },
+          ]),
+        )
+      : undefined;
     responses[String(status)] = {
       ...base,
       description: spec?.description ?? base.description,
+      ...(headers ? { headers } : {}),
       ...(content ? { content } : {}),
     };
   }

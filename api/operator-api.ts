@@ -23,7 +23,7 @@ import type { CapacityClient } from '../workflows/capacity-client';
 import type { JourneyClient } from '../workflows/client';
 import type { PatientRequests } from '../workflows/patient-requests';
 import { authenticate } from './api-keys';
-import { BODY_LIMIT, IDEMPOTENCY_KEY_PATTERN, OPENAPI_PATH, buildOpenApiDocument, describeBytes } from './openapi';
+import { BODY_LIMIT, OPENAPI_PATH, buildOpenApiDocument, describeBytes, idempotencyKeyFrom } from './openapi';
 import {
   fail,
   type AnyRoute,
@@ -181,8 +181,9 @@ function serve(route: AnyRoute, deps: ApiDeps): RequestHandler {
     if (!params.ok) return send(res, fail(404, 'NOT_FOUND', `${params.errors[0]!.message}.`));
     const query = parse(route.query, req.query);
     if (!query.ok) return send(res, invalid(query.errors));
-    const idempotencyKey = route.idempotent ? req.get('idempotency-key') : undefined;
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+    const idempotencyHeader = route.idempotent ? req.get('idempotency-key') : undefined;
+    const idempotencyKey = idempotencyHeader === undefined ? undefined : idempotencyKeyFrom(idempotencyHeader);
+    if (idempotencyHeader !== undefined && idempotencyKey === undefined) {
       return send(res, invalid([{ field: 'Idempotency-Key', message: 'Use up to 100 letters, digits and . _ : -' }]));
     }
     // A POST with no body at all is read as {}, so each missing field is named.

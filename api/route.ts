@@ -62,6 +62,8 @@ export interface ResponseSpec {
   description: string;
   /** The body's shape; every error response has the Error shape. */
   schema?: z.ZodType;
+  /** Headers the answer may carry, by name: what each means (their values are strings). */
+  headers?: Record<string, string>;
 }
 
 export type HttpMethod = 'get' | 'post';

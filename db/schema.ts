@@ -658,8 +658,17 @@ export const patientRequests = pgTable(
     decidedBy: uuid('decided_by').references(() => people.id),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     caseRef: text('case_ref').references(() => cases.caseRef),
+    /**
+     * The API's Idempotency-Key, scoped to the API key that sent it (`api:<key id>:<key>`); null without one.
+     * Honoured while the link can be used; once it has expired, the key sent again moves to a new invitation.
+     */
+    idempotencyKey: text('idempotency_key'),
+    /** HMAC-SHA256 of the invitation's body, keyed by PATIENT_LINK_SECRET: the same key must come with the same body. */
+    idempotencyFingerprint: text('idempotency_fingerprint'),
   },
   (t) => [
+    check('patient_requests_idempotency', sql`(${t.idempotencyKey} is null) = (${t.idempotencyFingerprint} is null)`),
+    uniqueIndex('patient_requests_idempotency_key').on(t.idempotencyKey),
     check(
       'patient_requests_status',
       sql`${t.status} in ('INVITED', 'INELIGIBLE', 'REQUESTED', 'LISTED', 'NOT_APPROPRIATE', 'EXPIRED')`,

@@ -6,16 +6,16 @@
  * by its usual means; an ineligible patient's link explains why. The
  * patient's answer starts the request workflow, which asks the origin team.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, lte } from 'drizzle-orm';
 import { appendAudit } from '../db/audit';
 import { liveCaseFor, outcodeLocation } from '../db/cases';
 import type { Db } from '../db/client';
 import { isUniqueViolation, withoutParameters } from '../db/errors';
 import { membershipIn, organisationByOds } from '../db/people';
-import { requestSummary, type RequestSummary } from '../db/patient-requests';
-import { patientRequests } from '../db/schema';
+import { requestRef, requestSummary, type RequestSummary } from '../db/patient-requests';
+import { patientRequests, type PatientRequestRow } from '../db/schema';
 import type { FieldError } from '../domain/field-errors';
 import {
   TRAVEL_CHOICES,
@@ -53,8 +53,33 @@ export interface PatientRequestsOptions {
 }
 
 export type InviteResult =
-  | { ok: true; requestId: string; ref: string; url: string; expiresAt: Date; eligible: boolean; reasons: string[] }
-  | { ok: false; errors: FieldError[] };
+  | {
+      ok: true;
+      requestId: string;
+      ref: string;
+      url: string;
+      expiresAt: Date;
+      eligible: boolean;
+      reasons: string[];
+      /** The answer to an earlier request with the same idempotency key and body, given again. */
+      replayed?: true;
+    }
+  | {
+      ok: false;
+      errors: FieldError[];
+      /** Set when the idempotency key already names an invitation with a different body (`message` says which). */
+      code?: 'IDEMPOTENCY_KEY.REUSED';
+      message?: string;
+    };
+
+export interface InviteOptions {
+  /**
+   * Names this invitation, scoped to whoever sent it (the API passes `api:<key id>:<Idempotency-Key>`). Sent
+   * again with the same input while the link can be used, it gets the same answer, link included; with other
+   * input it is refused. Once the link has expired the key is forgotten and names a new invitation.
+   */
+  idempotencyKey?: string;
+}
 
 /** Why a link does not open a request: each gets its own page. */
 export type RequestLinkProblem = 'MALFORMED' | 'TAMPERED' | 'EXPIRED' | 'NOT_FOUND';
@@ -79,9 +104,15 @@ export class PatientRequests {
    * inviter and the patient, applies the eligibility rules and issues a link.
    * An ineligible patient is recorded too, so their link explains why.
    */
-  async invite(input: unknown, actingAs: ActingAs): Promise<InviteResult> {
+  async invite(input: unknown, actingAs: ActingAs, options: InviteOptions = {}): Promise<InviteResult> {
     const { db, rules } = this.options;
     const now = this.now();
+    const idempotency = options.idempotencyKey
+      ? { key: options.idempotencyKey, fingerprint: this.fingerprint(input) }
+      : undefined;
+    // A request sent again (its answer was lost) gets its first answer, before anything that may since have changed.
+    const earlier = idempotency && (await this.earlierInvitation(idempotency, now));
+    if (earlier) return earlier;
     const validated = validateInvitation(input, now);
     if (!validated.ok) return validated;
     const invitation = validated.value;
@@ -104,6 +135,7 @@ export class PatientRequests {
 
     const reasons = ineligibilityReasons(invitation, rules, now);
     const expiresAt = new Date(now.getTime() + this.options.invitationTtlMs);
+    let keyTaken = false;
     const inserted = await db
       .transaction(async (tx) => {
         // An invitation that lapsed unanswered no longer counts as open, so the patient can be invited again.
@@ -118,6 +150,13 @@ export class PatientRequests {
               lt(patientRequests.expiresAt, now),
             ),
           );
+        if (idempotency) {
+          // A key whose invitation's link has expired is forgotten: it now names this invitation.
+          await tx
+            .update(patientRequests)
+            .set({ idempotencyKey: null, idempotencyFingerprint: null })
+            .where(and(eq(patientRequests.idempotencyKey, idempotency.key), lte(patientRequests.expiresAt, now)));
+        }
         const [row] = await tx
           .insert(patientRequests)
           .values({
@@ -130,6 +169,8 @@ export class PatientRequests {
             invitedBy: actingAs.personId,
             invitedAt: now,
             expiresAt,
+            idempotencyKey: idempotency?.key,
+            idempotencyFingerprint: idempotency?.fingerprint,
           })
           .returning({ id: patientRequests.id });
         await appendAudit(tx, {
@@ -141,23 +182,91 @@ export class PatientRequests {
       })
       .catch((error: unknown) => {
         if (isUniqueViolation(error, 'patient_requests_one_open_per_patient')) return undefined;
+        if (idempotency && isUniqueViolation(error, 'patient_requests_idempotency_key')) {
+          keyTaken = true;
+          return undefined;
+        }
         throw withoutParameters(error);
       });
     if (!inserted) {
+      // The same request, sent twice at once: the one that committed first answers both.
+      const concurrent = idempotency && (await this.earlierInvitation(idempotency, now));
+      if (concurrent) return concurrent;
+      if (keyTaken) {
+        const message = 'Another invitation with this Idempotency-Key was being sent at the same time';
+        return { ok: false, errors: [{ field: 'Idempotency-Key', message }] };
+      }
       return {
         ok: false,
         errors: [{ field: 'nhsNumber', message: 'This patient already has an open invitation from your trust' }],
       };
     }
-    const token = signToken(this.options.secret, inserted, origin.id, expiresAt);
     return {
       ok: true,
       requestId: inserted,
-      ref: (await requestSummary(db, inserted, now))!.ref,
-      url: `${this.options.baseUrl.replace(/\/$/, '')}/request/${token}`,
+      ref: requestRef(inserted),
+      url: this.linkFor({ id: inserted, originOrgId: origin.id, expiresAt }),
       expiresAt,
       eligible: reasons.length === 0,
       reasons,
+    };
+  }
+
+  /**
+   * The patient's link. A token is a pure function of the secret, the row and its expiry, so the link given
+   * with an invitation can be given again, the same, without ever being stored.
+   */
+  private linkFor(row: Pick<PatientRequestRow, 'id' | 'originOrgId' | 'expiresAt'>): string {
+    const token = signToken(this.options.secret, row.id, row.originOrgId, row.expiresAt);
+    return `${this.options.baseUrl.replace(/\/$/, '')}/request/${token}`;
+  }
+
+  /**
+   * What an idempotency key compares: the input, its object keys in order, under an HMAC keyed by the link
+   * secret, so that the stored value says nothing about the patient to anyone without the secret.
+   */
+  private fingerprint(input: unknown): string {
+    return createHmac('sha256', this.options.secret)
+      .update('patient-invitation-idempotency\n')
+      .update(canonicalJson(input))
+      .digest('base64url');
+  }
+
+  /**
+   * The invitation an idempotency key already names, while its link can be used: its answer again (the same
+   * link, re-derived), or a refusal when the key came with other input. Undefined when the key names none.
+   */
+  private async earlierInvitation(
+    idempotency: { key: string; fingerprint: string },
+    now: Date,
+  ): Promise<InviteResult | undefined> {
+    const [row] = await this.options.db
+      .select()
+      .from(patientRequests)
+      .where(and(eq(patientRequests.idempotencyKey, idempotency.key), gt(patientRequests.expiresAt, now)));
+    if (!row) return undefined;
+    const stored = Buffer.from(row.idempotencyFingerprint ?? '');
+    const given = Buffer.from(idempotency.fingerprint);
+    if (stored.length !== given.length || !timingSafeEqual(stored, given)) {
+      const message =
+        `This Idempotency-Key was already used for invitation ${requestRef(row.id)}, with a different request ` +
+        'body. Send that request again exactly as it was to get its answer again, or use a new key for a new invitation.';
+      return {
+        ok: false,
+        code: 'IDEMPOTENCY_KEY.REUSED',
+        message,
+        errors: [{ field: 'Idempotency-Key', message: 'Already used with a different request body' }],
+      };
+    }
+    return {
+      ok: true,
+      requestId: row.id,
+      ref: requestRef(row.id),
+      url: this.linkFor(row),
+      expiresAt: row.expiresAt,
+      eligible: row.ineligibleReasons.length === 0,
+      reasons: row.ineligibleReasons,
+      replayed: true,
     };
   }
 
@@ -263,6 +372,18 @@ export class PatientRequests {
       throw error;
     }
   }
+}
+
+/** JSON with every object's keys in order, so that the same input always gives the same text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** The row id in an expired token's body (verifyToken checks the signature before the expiry). */

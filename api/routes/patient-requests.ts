@@ -2,8 +2,10 @@
  * Patient-initiated mutual aid, for a trust's own systems: invite a patient
  * (checked against the trust's eligibility rules, with a signed, expiring link
  * the trust sends by its usual means) and follow the trust's requests. The
- * link is returned once, when issued. Without PATIENT_LINK_SECRET the server
- * cannot sign links, and these routes say so (503).
+ * link is returned when issued, and again only to a retry of that request with
+ * the same Idempotency-Key (it is re-derived from the row and the secret, not
+ * stored). Without PATIENT_LINK_SECRET the server cannot sign links, and these
+ * routes say so (503).
  */
 import { patientRequestsOfOrganisation } from '../../db/api-reads';
 import { describeFieldErrors } from '../../domain/field-errors';
@@ -41,15 +43,33 @@ const invitePatient = defineRoute({
     'As a coordinator or clinician of your organisation, which is the origin trust. The patient is checked against ' +
     'your eligibility rules; an ineligible patient is recorded too (`eligible: false`), and their link explains why. ' +
     'Send the `url` to the patient: it is shown only in this answer. A patient with an open invitation, or already ' +
-    'listed by your trust, is refused (422 on nhsNumber).',
+    'listed by your trust, is refused (422 on nhsNumber).\n\n' +
+    'If the answer may have been lost (a timeout, a dropped connection), send an `Idempotency-Key` header, such as a ' +
+    'UUID you keep with the request. Sent again with the same key and the same body, from the same API key, the ' +
+    'request is answered as the first time, the same link included, with the header `Idempotent-Replayed: true`, ' +
+    'and nothing is invited or audited twice. The same key with a different body is refused (422, ' +
+    '`IDEMPOTENCY_KEY.REUSED`). A key is remembered until the invitation’s link expires; after that it names a ' +
+    'new invitation. Without the header, a retry is refused as a second open invitation and the link cannot be ' +
+    'shown again.',
   body: { schema: AnyObject, documented: InvitationRequestSchema },
+  idempotent: true,
   responses: {
-    201: { description: 'Invited: the patient’s link and whether they are eligible.', schema: PatientInvitedSchema },
+    201: {
+      description:
+        'Invited: the patient’s link and whether they are eligible. A replay of an earlier request with the same ' +
+        'Idempotency-Key is the same answer, with `Idempotent-Replayed: true`.',
+      schema: PatientInvitedSchema,
+      headers: { 'Idempotent-Replayed': '`true` when this answers an earlier request with the same Idempotency-Key.' },
+    },
     403: RESPONSES.forbidden,
-    422: RESPONSES.invalid,
+    422: {
+      description:
+        'Invalid input: `errors` names each field. Or the Idempotency-Key was already used with a different body ' +
+        '(`IDEMPOTENCY_KEY.REUSED`).',
+    },
     503: NOT_CONFIGURED,
   },
-  async handle({ deps, caller, body }) {
+  async handle({ deps, caller, body, requestId }) {
     if (!deps.patientRequests) return notConfigured();
     const origin = body.originOds;
     const sameOrigin = typeof origin === 'string' && origin.trim().toUpperCase() === caller.organisationOds;
@@ -61,8 +81,11 @@ const invitePatient = defineRoute({
         },
       ]);
     }
-    const invited = await deps.patientRequests.invite({ ...body, originOds: caller.organisationOds }, caller.actingAs);
+    const invited = await deps.patientRequests.invite({ ...body, originOds: caller.organisationOds }, caller.actingAs, {
+      idempotencyKey: requestId,
+    });
     if (!invited.ok) {
+      if (invited.code) return fail(422, invited.code, invited.message ?? '', invited.errors);
       // The origin comes from the key, so an objection to it is about the key's person, not the body.
       const notInviter = invited.errors.find((error) => error.field === 'originOds');
       if (notInviter) return fail(403, 'ACTOR.NOT_AUTHORISED', notInviter.message);
@@ -78,6 +101,7 @@ const invitePatient = defineRoute({
         reasons: invited.reasons,
       },
       201,
+      invited.replayed ? { 'Idempotent-Replayed': 'true' } : undefined,
     );
   },
 });

@@ -2,10 +2,12 @@
  * POST and GET /patient-requests over real HTTP, on a server with
  * PATIENT_LINK_SECRET: invitations for eligible and ineligible patients whose
  * links open the patient's page on the same server, the trust's list of its
- * requests (no identifier, never the link), refusals naming each field, and
- * a 503 from a server without the secret.
+ * requests (no identifier, never the link), refusals naming each field, an
+ * Idempotency-Key that gives a lost answer (and its link) again, and a 503
+ * from a server without the secret.
  */
-import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type BotServer } from '../../bot/server';
 import { auditLog, patientRequests } from '../../db/schema';
@@ -67,8 +69,30 @@ describe('the operator API’s patient-initiated requests', () => {
     return body;
   }
 
-  async function invite(body: unknown, who: 'coordinator' | 'clinician' | 'manager' = 'coordinator') {
-    return api.call('POST', '/api/v1/patient-requests', { key: await api.keyFor(world().origin, who), body });
+  async function invite(
+    body: unknown,
+    who: 'coordinator' | 'clinician' | 'manager' = 'coordinator',
+    options: { idempotencyKey?: string; org?: typeof api.env.world.origin } = {},
+  ) {
+    return api.call('POST', '/api/v1/patient-requests', {
+      key: await api.keyFor(options.org ?? world().origin, who),
+      body,
+      ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
+    });
+  }
+
+  /** The organisation's request rows for a patient, and the PATIENT_INVITED entries naming any of them. */
+  async function recordsOf(nhsNumber: string, org = world().origin) {
+    const { db } = api.env.database;
+    const rows = await db
+      .select()
+      .from(patientRequests)
+      .where(and(eq(patientRequests.originOrgId, org.id), eq(patientRequests.nhsNumber, nhsNumber)));
+    const ids = new Set(rows.map((row) => row.id));
+    const audits = (await db.select().from(auditLog).where(eq(auditLog.action, 'PATIENT_INVITED'))).filter((row) =>
+      ids.has((row.detail as { requestId?: string }).requestId ?? ''),
+    );
+    return { rows, audits };
   }
 
   async function requestsPage(query = '', org = world().origin) {
@@ -210,6 +234,102 @@ describe('the operator API’s patient-initiated requests', () => {
       key: await api.keyFor(world().origin, 'coordinator'),
     });
     expect(badQuery.status).toBe(422);
+  });
+
+  describe('with an Idempotency-Key', () => {
+    it('answers a retry of a lost answer with the same link, inviting and auditing once', async () => {
+      const body = invitation();
+      const idempotencyKey = `pas-${randomUUID()}`;
+      const first = await invite(body, 'coordinator', { idempotencyKey });
+      expect(first.status, first.text).toBe(201);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      const invited = bodyOf<Invited>(first);
+
+      // The answer is lost on the way back. Retried without the key, the request is a second invitation, refused.
+      const withoutKey = await invite(body);
+      expect(withoutKey.status).toBe(422);
+      expect(withoutKey.text).not.toContain(invited.url);
+
+      // Retried with it, as it was or quoted (the IETF draft's form): the first answer, link included.
+      for (const sent of [idempotencyKey, `"${idempotencyKey}"`]) {
+        const again = await invite(body, 'coordinator', { idempotencyKey: sent });
+        expect(again.status, again.text).toBe(201);
+        expect(again.headers.get('idempotent-replayed')).toBe('true');
+        expect(bodyOf<Invited>(again)).toEqual(invited);
+      }
+      const { rows, audits } = await recordsOf(body.nhsNumber);
+      expect(rows.map((row) => row.id)).toEqual([invited.requestId]);
+      expect(audits).toHaveLength(1);
+      // The link is not kept anywhere: the row holds the scoped key and a keyed fingerprint of the body only.
+      const token = invited.url.split('/request/')[1]!;
+      expect(JSON.stringify(rows)).not.toContain(token);
+      expect(JSON.stringify(rows)).not.toContain(token.split('.')[1]!);
+
+      // The link given again is the patient's working link.
+      const page = await openLink(invited.url);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain('How far would you travel for your treatment?');
+    });
+
+    it('answers a request sent twice at once with one invitation', async () => {
+      const body = invitation();
+      const idempotencyKey = `pas-${randomUUID()}`;
+      const answers = await Promise.all([1, 2].map(() => invite(body, 'coordinator', { idempotencyKey })));
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201]);
+      const [one, two] = answers.map((answer) => bodyOf<Invited>(answer));
+      expect(two).toEqual(one);
+      expect(answers.filter((answer) => answer.headers.get('idempotent-replayed') === 'true')).toHaveLength(1);
+      const { rows, audits } = await recordsOf(body.nhsNumber);
+      expect(rows).toHaveLength(1);
+      expect(audits).toHaveLength(1);
+    });
+
+    it('refuses the same key with a different body (422), inviting nobody', async () => {
+      const idempotencyKey = `pas-${randomUUID()}`;
+      const first = invitation();
+      const invited = bodyOf<Invited>(await invite(first, 'coordinator', { idempotencyKey }));
+      for (const other of [invitation(), { ...first, procedure: 'Primary total knee replacement' }]) {
+        const refused = await invite(other, 'coordinator', { idempotencyKey });
+        expect(refused.status, refused.text).toBe(422);
+        expect(bodyOf(refused)).toEqual({
+          code: 'IDEMPOTENCY_KEY.REUSED',
+          message: expect.stringContaining(
+            `already used for invitation ${invited.ref}, with a different request body`,
+          ) as string,
+          errors: [{ field: 'Idempotency-Key', message: 'Already used with a different request body' }],
+        });
+        expect(refused.text).not.toContain(invited.url);
+        expect((await recordsOf(other.nhsNumber)).rows.map((row) => row.id)).toEqual(
+          other.nhsNumber === first.nhsNumber ? [invited.requestId] : [],
+        );
+      }
+      // The first body still gets its answer.
+      expect(bodyOf<Invited>(await invite(first, 'coordinator', { idempotencyKey }))).toEqual(invited);
+    });
+
+    it('keeps each organisation’s keys apart: the same key from another organisation is its own invitation', async () => {
+      const idempotencyKey = `pas-${randomUUID()}`;
+      const body = invitation();
+      invitations.push({ ...body, originOds: world().nhsProvider.ods });
+      const ours = bodyOf<Invited>(await invite(body, 'coordinator', { idempotencyKey }));
+      const theirs = await invite(body, 'coordinator', { idempotencyKey, org: world().nhsProvider });
+      expect(theirs.status, theirs.text).toBe(201);
+      expect(theirs.headers.get('idempotent-replayed')).toBeNull();
+      const their = bodyOf<Invited>(theirs);
+      expect(their.requestId).not.toBe(ours.requestId);
+      expect(their.url).not.toBe(ours.url);
+      expect((await recordsOf(body.nhsNumber, world().nhsProvider)).rows.map((row) => row.id)).toEqual([
+        their.requestId,
+      ]);
+      // Each still replays its own.
+      expect(bodyOf<Invited>(await invite(body, 'coordinator', { idempotencyKey }))).toEqual(ours);
+      const theirsAgain = await invite(body, 'coordinator', { idempotencyKey, org: world().nhsProvider });
+      expect(bodyOf<Invited>(theirsAgain)).toEqual(their);
+      // A key that is not one is refused before anything happens.
+      const bad = await invite(invitation(), 'coordinator', { idempotencyKey: 'two words' });
+      expect(bad.status).toBe(422);
+      expect(bodyOf(bad)).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });
+    });
   });
 
   describe('on a server without PATIENT_LINK_SECRET', () => {

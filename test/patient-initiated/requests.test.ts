@@ -223,4 +223,34 @@ describe('patient-initiated requests', () => {
     const again = await requests.invite(patient, as(env.world.origin, 'coordinator'));
     expect(!again.ok && again.errors[0]?.message).toMatch(/already has an open invitation/);
   });
+
+  it('answers an idempotency key again until the link expires, then takes it as a new invitation', async () => {
+    const patient = invitation();
+    const idempotencyKey = `api:test-key:${patient.nhsNumber}`;
+    const coordinator = as(env.world.origin, 'coordinator', 'API');
+    const first = await service().invite(patient, coordinator, { idempotencyKey });
+    if (!first.ok) throw new Error(JSON.stringify(first.errors));
+    expect(first.replayed).toBeUndefined();
+    // The same input with its keys in another order is the same input.
+    const reordered = Object.fromEntries(Object.entries(patient).reverse());
+    expect(await service().invite(reordered, coordinator, { idempotencyKey })).toEqual({ ...first, replayed: true });
+
+    const later = service({}, () => new Date(Date.now() + 8 * DAY_MS));
+    const afresh = await later.invite(patient, coordinator, { idempotencyKey });
+    if (!afresh.ok) throw new Error(JSON.stringify(afresh.errors));
+    expect(afresh.replayed).toBeUndefined();
+    expect(afresh.requestId).not.toBe(first.requestId);
+    const rows = await env.database.db
+      .select()
+      .from(patientRequests)
+      .where(eq(patientRequests.nhsNumber, patient.nhsNumber));
+    expect(
+      rows.map((row) => [row.id, row.status, row.idempotencyKey]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    ).toEqual(
+      [
+        [first.requestId, 'EXPIRED', null],
+        [afresh.requestId, 'INVITED', idempotencyKey],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
+  });
 });
