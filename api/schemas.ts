@@ -24,6 +24,7 @@ import { listingSchema } from '../domain/listing';
 import { invitationSchema } from '../domain/patient-initiated';
 import { postingSchema } from '../domain/posting';
 import { calendarDate, odsCode, oneOf } from '../domain/schema-parts';
+import { MIN_PATIENTS_FOR_WAIT_FIGURES, WAIT_SUPPRESSION_REASONS } from '../domain/waits';
 import { MAX_NOTES_LENGTH, MAX_TEAM_LENGTH } from '../workflows/contract';
 
 /**
@@ -373,10 +374,22 @@ export const WaitSchema = named(
     organisationName: z.string(),
     specialtyCode: z.string(),
     specialtyName: z.string(),
-    patients: z.number().int(),
-    meanWeeks: z.number(),
-    p92Weeks: z.number().meta({ description: '92% of these patients have waited this many weeks or fewer.' }),
+    patients: z.number().int().meta({ description: 'Patients still waiting.' }),
+    meanWeeks: z.number().nullable().meta({ description: 'Mean weeks since the clock start; null when `suppressed`.' }),
+    p92Weeks: z.number().nullable().meta({
+      description: '92% of these patients have waited this many weeks or fewer; null when `suppressed`.',
+    }),
+    suppressed: z
+      .enum(WAIT_SUPPRESSION_REASONS)
+      .nullable()
+      .meta({
+        description:
+          `Why there are no figures: TOO_FEW_PATIENTS when fewer than ${MIN_PATIENTS_FOR_WAIT_FIGURES} patients are ` +
+          'waiting, too few for a reliable figure and close to identifying them (small counts are suppressed as in ' +
+          'NHS statistical disclosure control). Null when the figures are given.',
+      }),
   }),
+  'Waits at one trust in one specialty. From too few patients only the count is given.',
 );
 export const WaitListSchema = named('WaitList', z.strictObject({ items: z.array(WaitSchema) }));
 

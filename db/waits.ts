@@ -3,13 +3,16 @@
  * 92nd percentile (the RTT standard's measure) of weeks since each clock
  * start, over every case the trust has that is still waiting (not
  * transferred, withdrawn or closed). This is what a patient weighs against
- * travelling, and what the digests show beside each match.
+ * travelling, and what the digests show beside each match. With fewer than
+ * MIN_PATIENTS_FOR_WAIT_FIGURES patients waiting the figures are withheld
+ * here, so no reader can show them: the count is given, the figures are null.
  */
 import { sql } from 'drizzle-orm';
 import { toCalendarDate } from '../domain/rtt';
+import { waitSuppression, type WaitSuppressionReason } from '../domain/waits';
 import type { Queryable } from './client';
 
-export interface WaitFigures {
+export type WaitFigures = {
   organisationId: string;
   odsCode: string;
   organisationName: string;
@@ -17,10 +20,20 @@ export interface WaitFigures {
   specialtyName: string;
   /** Patients still waiting. */
   patients: number;
-  meanWeeks: number;
-  /** 92% of these patients have waited this many weeks or fewer. */
-  p92Weeks: number;
-}
+} & (
+  | {
+      suppressed: null;
+      meanWeeks: number;
+      /** 92% of these patients have waited this many weeks or fewer. */
+      p92Weeks: number;
+    }
+  | {
+      /** Too few patients waiting for a reliable, non-identifying figure (MIN_PATIENTS_FOR_WAIT_FIGURES). */
+      suppressed: WaitSuppressionReason;
+      meanWeeks: null;
+      p92Weeks: null;
+    }
+);
 
 export interface WaitFilter {
   organisationId?: string;
@@ -55,19 +68,24 @@ export async function waitsBy(db: Queryable, filter: WaitFilter = {}): Promise<W
       ${filter.specialtyCode ? sql`and c.specialty_code = ${filter.specialtyCode}` : sql``}
     group by o.id, o.ods_code, o.name, c.specialty_code, tf.name
     order by o.ods_code, c.specialty_code`);
-  return result.rows.map((row) => ({
-    organisationId: row.organisation_id,
-    odsCode: row.ods_code,
-    organisationName: row.organisation_name,
-    specialtyCode: row.specialty_code,
-    specialtyName: row.specialty_name,
-    patients: Number(row.patients),
-    meanWeeks: round1(Number(row.mean_weeks)),
-    p92Weeks: round1(Number(row.p92_weeks)),
-  }));
+  return result.rows.map((row) => {
+    const patients = Number(row.patients);
+    const suppressed = waitSuppression(patients);
+    return {
+      organisationId: row.organisation_id,
+      odsCode: row.ods_code,
+      organisationName: row.organisation_name,
+      specialtyCode: row.specialty_code,
+      specialtyName: row.specialty_name,
+      patients,
+      ...(suppressed
+        ? { suppressed, meanWeeks: null, p92Weeks: null }
+        : { suppressed, meanWeeks: round1(Number(row.mean_weeks)), p92Weeks: round1(Number(row.p92_weeks)) }),
+    };
+  });
 }
 
-/** The wait at one trust in one specialty; undefined when it has nobody waiting in it. */
+/** The wait at one trust in one specialty; undefined when it has nobody waiting in it, suppressed when too few. */
 export async function localWait(
   db: Queryable,
   organisationId: string,

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { WITHDRAW_REASONS, type CaseState } from './journey-states';
+import { WAIT_SUPPRESSION_REASONS } from './waits';
 
 /** Reporting weeks start on Monday at midnight in England, whatever the server's time zone. */
 export const REPORTING_TIME_ZONE = 'Europe/London';
@@ -114,11 +115,19 @@ const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const specialtyCode = z.string().regex(/^[0-9A-Z]{3}$/);
 const weeks = z.number().finite().min(0);
 
-/** One specialty in a trust's weekly digest: last week's funnel and today's waits, either may be absent. */
+/**
+ * One specialty in a trust's weekly digest: last week's funnel and today's waits, either may be absent. With
+ * too few patients waiting the waits are the count and why there are no figures (domain/waits.ts).
+ */
 export const digestSpecialtySchema = z.object({
   specialtyCode,
   week: funnelCountsSchema.optional(),
-  waits: z.object({ patients: count, meanWeeks: weeks, p92Weeks: weeks }).optional(),
+  waits: z
+    .union([
+      z.object({ patients: count, meanWeeks: weeks, p92Weeks: weeks }),
+      z.object({ patients: count, suppressed: z.enum(WAIT_SUPPRESSION_REASONS) }),
+    ])
+    .optional(),
 });
 export type DigestSpecialty = z.infer<typeof digestSpecialtySchema>;
 

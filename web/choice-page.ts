@@ -56,12 +56,21 @@ function weeks(value: number): string {
   return `${whole} ${whole === 1 ? 'week' : 'weeks'}`;
 }
 
-/** The wait at the patient's own trust, for comparison: the mean and the 92nd percentile, the RTT standard's measure. */
+/**
+ * The wait at the patient's own trust, for comparison: the mean and the 92nd percentile, the RTT standard's
+ * measure. With too few patients waiting there is no figure to give (db/waits.ts withholds it), and the page says so.
+ */
 export function localWaitSentence(kase: CaseForChoice, figures: WaitFigures | undefined): SafeHtml {
   if (!figures) {
     return html`<p>
       We do not have figures for how long patients wait for ${specialtyTreatment(kase)} at ${kase.originName}. Your
       hospital team can tell you more.
+    </p>`;
+  }
+  if (figures.suppressed) {
+    return html`<p>
+      Too few patients are waiting for ${specialtyTreatment(kase)} at ${kase.originName} for us to give a reliable
+      figure for how long they wait. Your hospital team can tell you more.
     </p>`;
   }
   return html`<p>

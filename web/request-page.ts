@@ -39,6 +39,12 @@ function summary(request: RequestSummary): SafeHtml {
 
 function waitSentence(request: RequestSummary, figures: WaitFigures | undefined): SafeHtml {
   if (!figures) return html``;
+  if (figures.suppressed) {
+    return html`<p>
+      Too few patients are waiting for ${treatment(request)} at ${request.trustName} for us to give a reliable figure
+      for how long they wait.
+    </p>`;
+  }
   return html`<p>
     At ${request.trustName}, patients waiting for ${treatment(request)} have waited ${weeks(figures.meanWeeks)} on
     average. 92 in 100 have waited ${weeks(figures.p92Weeks)} or less.

@@ -1,10 +1,12 @@
 /**
  * How long patients wait, per trust and specialty (mean and 92nd
- * percentile): aggregate figures, open to any valid key.
+ * percentile): aggregate figures, open to any valid key. From fewer than
+ * MIN_PATIENTS_FOR_WAIT_FIGURES patients, the count only (db/waits.ts).
  */
 import { organisationByOds } from '../../db/people';
 import { waitsBy } from '../../db/waits';
 import { describeFieldErrors } from '../../domain/field-errors';
+import { MIN_PATIENTS_FOR_WAIT_FIGURES } from '../../domain/waits';
 import { RESPONSES, defineRoute, fail, ok, type RouteGroup } from '../route';
 import { WaitListSchema, WaitsQuery } from '../schemas';
 
@@ -13,7 +15,10 @@ const listWaits = defineRoute({
   path: '/waits',
   operationId: 'listWaits',
   summary: 'Waits per trust and specialty',
-  description: 'Patients still waiting, with the mean and 92nd-percentile weeks since their clock start.',
+  description:
+    'Patients still waiting, with the mean and 92nd-percentile weeks since their clock start. Where fewer than ' +
+    `${MIN_PATIENTS_FOR_WAIT_FIGURES} patients are waiting, the row gives the count with \`meanWeeks\` and ` +
+    '`p92Weeks` null and `suppressed: TOO_FEW_PATIENTS`: a figure from so few is unreliable and close to identifying.',
   query: WaitsQuery,
   responses: { 200: { description: 'The figures.', schema: WaitListSchema }, 422: RESPONSES.invalid },
   async handle({ deps, query, now }) {

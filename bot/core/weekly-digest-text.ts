@@ -17,6 +17,7 @@ import {
   type StayState,
 } from '../../domain/funnel';
 import { WITHDRAW_REASONS } from '../../domain/journey-states';
+import { MIN_PATIENTS_FOR_WAIT_FIGURES } from '../../domain/waits';
 
 const STAY_LABELS: Record<StayState, string> = {
   LISTED: 'listed',
@@ -106,7 +107,15 @@ export function longestStay(counts: FunnelCounts): string | undefined {
   return `${STAY_LABELS[longest.state]}, median ${formatHours(longest.medianHours)} (${longest.stays} ${longest.stays === 1 ? 'stay' : 'stays'})`;
 }
 
+/**
+ * `Waiting now: 120 · mean 30.2 wks · 92nd percentile 50.1 wks`, or with too few patients for a reliable figure
+ * `Waiting now: 3 · too few patients for reliable wait figures (under 5)`. A digest gathered before figures were withheld still shows none
+ * from fewer than MIN_PATIENTS_FOR_WAIT_FIGURES patients.
+ */
 export function waitsLine(waits: NonNullable<DigestSpecialty['waits']>): string {
+  if ('suppressed' in waits || waits.patients < MIN_PATIENTS_FOR_WAIT_FIGURES) {
+    return `Waiting now: ${waits.patients} · too few patients for reliable wait figures (under ${MIN_PATIENTS_FOR_WAIT_FIGURES})`;
+  }
   return `Waiting now: ${waits.patients} · mean ${round1(waits.meanWeeks)} wks · 92nd percentile ${round1(waits.p92Weeks)} wks`;
 }
 

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityPostings, offers } from '../../db/schema';
 import type { ListingInput } from '../../domain/listing';
+import { addCase, addDays } from '../matching/matching-world';
 import { listingFor } from '../support/fixtures';
 import { postingTerms } from '../support/capacity-helpers';
 import { offerFrom, waitForState } from '../support/journey-helpers';
@@ -269,7 +270,7 @@ describe('the operator API for offers, capacity and waits', () => {
       const leeds = bodyOf<{ items: Item[] }>(all).items.find((item) => item.odsCode === 'RR8');
       expect(leeds).toMatchObject({ specialtyCode: '110', specialtyName: 'Trauma & Orthopaedics' });
       expect(leeds?.patients).toBeGreaterThan(0);
-      expect(leeds?.p92Weeks).toBeGreaterThanOrEqual(leeds?.meanWeeks as number);
+      expect(leeds?.suppressed).toBe((leeds?.patients as number) < 5 ? 'TOO_FEW_PATIENTS' : null);
 
       const filtered = await api.call('GET', '/api/v1/waits?ods=rr8&specialty=110', { key });
       expect(bodyOf<{ items: Item[] }>(filtered).items).toEqual([leeds]);
@@ -281,6 +282,28 @@ describe('the operator API for offers, capacity and waits', () => {
       const bad = await api.call('GET', '/api/v1/waits?specialty=hips', { key });
       expect(bad.status).toBe(422);
       expect(bodyOf(bad)).toMatchObject({ errors: [{ field: 'specialty' }] });
+    });
+
+    it('gives the count without figures where fewer than five patients are waiting', async () => {
+      const key = await api.keyFor(world().nhsProvider, 'coordinator');
+      const today = new Date().toISOString().slice(0, 10);
+      const waiting = { ...world(), db: db() };
+      const urology = async () =>
+        bodyOf<{ items: Item[] }>(await api.call('GET', '/api/v1/waits?ods=RR8&specialty=101', { key })).items;
+      const row = {
+        odsCode: 'RR8',
+        organisationName: 'Leeds Teaching Hospitals NHS Trust',
+        specialtyCode: '101',
+        specialtyName: 'Urology',
+      };
+      for (const weeks of [10, 20, 30, 40]) {
+        await addCase(waiting, { specialtyCode: '101', rttClockStart: addDays(today, -7 * weeks) });
+      }
+      expect(await urology()).toEqual([
+        { ...row, patients: 4, meanWeeks: null, p92Weeks: null, suppressed: 'TOO_FEW_PATIENTS' },
+      ]);
+      await addCase(waiting, { specialtyCode: '101', rttClockStart: addDays(today, -7 * 50) });
+      expect(await urology()).toEqual([{ ...row, patients: 5, meanWeeks: 30, p92Weeks: 46.8, suppressed: null }]);
     });
   });
 

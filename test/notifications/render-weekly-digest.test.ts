@@ -120,6 +120,30 @@ describe('rendering the weekly managers’ digest', () => {
     expect(chat.body).toBe('No patients were listed for mutual aid in the week starting 2025-06-02.');
   });
 
+  it('marks a specialty with too few patients waiting for wait figures, also in a digest gathered with them', () => {
+    const few = digest({
+      specialties: [
+        { specialtyCode: '110', week: counts(), waits: { patients: 3, suppressed: 'TOO_FEW_PATIENTS' } },
+        // Gathered before figures from so few were withheld: still not shown.
+        { specialtyCode: '101', waits: { patients: 4, meanWeeks: 12, p92Weeks: 20 } },
+        { specialtyCode: '130', waits: { patients: 5, meanWeeks: 12, p92Weeks: 20 } },
+      ],
+    });
+    const chat = weeklyDigestMessage(weeklyDigestData(few), TITLE, 'Leeds (managers)');
+    expect(chat.sections.map((section) => section.text?.split('\n').at(-1))).toEqual([
+      'Waiting now: 3 · too few patients for reliable wait figures (under 5)',
+      'Waiting now: 4 · too few patients for reliable wait figures (under 5)',
+      'Waiting now: 5 · mean 12 wks · 92nd percentile 20 wks',
+    ]);
+    const line = renderNotification(
+      { kind: 'WEEKLY_DIGEST', caseRef: null, audience, data: weeklyDigestData(few) },
+      undefined,
+      context,
+    );
+    expect(line).toContain('110 Trauma & Orthopaedics: ' + FUNNEL + '; Waiting now: 3 · too few patients');
+    expect(line.match(/mean/g)).toHaveLength(1);
+  });
+
   it('keeps within Slack’s fifty blocks and Teams’ card size for a trust with every specialty', () => {
     const codes = Object.keys(TREATMENT_FUNCTIONS);
     expect(codes.length).toBeGreaterThan(20);

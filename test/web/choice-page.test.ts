@@ -20,6 +20,7 @@ import { choiceRequestId } from '../../web/choice-link';
 import { patientSite } from '../../web/patient-site';
 import { signToken } from '../../web/signed-token';
 import { as } from '../support/fixtures';
+import { addCase, addDays } from '../matching/matching-world';
 import { createJourneyEnv, type JourneyEnv } from '../support/journey-env';
 import { auditActions, waitForState } from '../support/journey-helpers';
 import { expectNoPatientIdentifiers } from '../support/privacy';
@@ -138,10 +139,25 @@ describe('the patient choice page', () => {
       expect(page.body).toContain(`value="${offer.offerId}"`);
     }
     expect(text).toContain('Primary total hip replacement');
-    const wait = await localWait(db, env.world.origin.id, '110');
+    // Too few patients are waiting at Leeds for a figure (this patient is one of them): the page says so.
+    const few = await localWait(db, env.world.origin.id, '110');
+    expect(few).toMatchObject({ suppressed: 'TOO_FEW_PATIENTS', meanWeeks: null });
     expect(text).toContain(
+      'How long you might wait locally Information: Too few patients are waiting for Trauma and Orthopaedics ' +
+        'treatment at Leeds Teaching Hospitals NHS Trust for us to give a reliable figure for how long they wait. ' +
+        'Your hospital team can tell you more.',
+    );
+    expect(text).not.toMatch(/on average|92 in 100/);
+    // With five waiting, the figures.
+    const today = new Date().toISOString().slice(0, 10);
+    for (let added = few!.patients; added < 5; added += 1) {
+      await addCase({ ...env.world, db }, { rttClockStart: addDays(today, -7 * (20 + 10 * added)) });
+    }
+    const wait = await localWait(db, env.world.origin.id, '110');
+    if (wait?.suppressed !== null) throw new Error(`Expected figures from five patients: ${JSON.stringify(wait)}`);
+    expect(visibleText((await get(url)).body)).toContain(
       `At Leeds Teaching Hospitals NHS Trust, patients waiting for Trauma and Orthopaedics treatment have waited ` +
-        `${Math.round(wait!.meanWeeks)} weeks on average. 92 in 100 have waited ${Math.round(wait!.p92Weeks)} weeks or less.`,
+        `${Math.round(wait.meanWeeks)} weeks on average. 92 in 100 have waited ${Math.round(wait.p92Weeks)} weeks or less.`,
     );
     // Every radio has a label, and they sit in a fieldset with a legend.
     const markup = compactHtml(page.body);

@@ -1,13 +1,18 @@
 /**
  * The patient pages' small pure parts: HTML escaping (what a provider types
- * cannot become markup), the travel and date wording, and the NHS.UK CSS as
- * served (no request to another site).
+ * cannot become markup), the travel, date and wait wording (no figure from
+ * too few patients), and the NHS.UK CSS as served (no request to another site).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { RequestSummary } from '../../db/patient-requests';
+import type { WaitFigures } from '../../db/waits';
+import type { CaseForChoice } from '../../web/choice-offers';
+import { localWaitSentence } from '../../web/choice-page';
 import { longDate, timeAndDate } from '../../web/dates';
 import { escapeHtml, html } from '../../web/html';
 import { nhsukStylesheet } from '../../web/nhsuk-assets';
+import { askPage } from '../../web/request-page';
 import { distanceWords, driveTimeWords, roughDriveMinutes } from '../../web/travel';
 
 describe('html', () => {
@@ -54,6 +59,58 @@ describe('date wording', () => {
     // British Summer Time: 11:00 UTC is midday in London.
     expect(timeAndDate(new Date('2026-07-01T11:00:00Z'))).toBe('midday on Wednesday 1 July 2026');
     expect(timeAndDate(new Date('2026-07-01T08:05:00Z'))).toBe('9:05am on Wednesday 1 July 2026');
+  });
+});
+
+describe('wait wording', () => {
+  const base = {
+    organisationId: 'org',
+    odsCode: 'RR8',
+    organisationName: 'Leeds Teaching Hospitals NHS Trust',
+    specialtyCode: '110',
+    specialtyName: 'Trauma & Orthopaedics',
+  };
+  const figures: WaitFigures = { ...base, patients: 40, meanWeeks: 30.4, p92Weeks: 51.2, suppressed: null };
+  const tooFew: WaitFigures = { ...base, patients: 3, meanWeeks: null, p92Weeks: null, suppressed: 'TOO_FEW_PATIENTS' };
+  const text = (markup: string) =>
+    markup
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+
+  it('gives the choice page the local wait, or says in words that too few patients wait there for a figure', () => {
+    const kase = {
+      originName: 'Leeds Teaching Hospitals NHS Trust',
+      specialtyName: 'Trauma & Orthopaedics',
+    } as CaseForChoice;
+    expect(text(localWaitSentence(kase, figures).markup)).toBe(
+      'At Leeds Teaching Hospitals NHS Trust, patients waiting for Trauma and Orthopaedics treatment have waited ' +
+        '30 weeks on average. 92 in 100 have waited 51 weeks or less.',
+    );
+    const withheld = localWaitSentence(kase, tooFew).markup;
+    expect(withheld).toMatch(/^<p>[^<]*<\/p>$/);
+    expect(text(withheld)).toBe(
+      'Too few patients are waiting for Trauma and Orthopaedics treatment at Leeds Teaching Hospitals NHS Trust for ' +
+        'us to give a reliable figure for how long they wait. Your hospital team can tell you more.',
+    );
+  });
+
+  it('says the same on the patient’s request page', () => {
+    const request = {
+      trustName: 'Leeds Teaching Hospitals NHS Trust',
+      specialtyName: 'Trauma & Orthopaedics',
+      procedure: 'Primary total hip replacement',
+      ref: 'PR-1A2B3C4D',
+      weeksWaiting: 45,
+      expiresAt: new Date('2027-01-12T16:30:00Z'),
+    } as RequestSummary;
+    const page = (wait: WaitFigures | undefined) => text(askPage(request, 'token', wait).html);
+    expect(page(figures)).toContain('have waited 30 weeks on average. 92 in 100 have waited 51 weeks or less.');
+    expect(page(tooFew)).toContain(
+      'Too few patients are waiting for Trauma and Orthopaedics treatment at Leeds Teaching Hospitals NHS Trust for ' +
+        'us to give a reliable figure for how long they wait.',
+    );
+    expect(page(tooFew)).not.toMatch(/on average|92 in 100/);
   });
 });
 

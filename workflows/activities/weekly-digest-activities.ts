@@ -3,8 +3,8 @@
  * by specialty (cases listed that week, how far they got and where they
  * waited), the trust's funnel over a longer period ending that week (so the
  * stall points have numbers behind them), the patient-initiated route over
- * that period, and today's waits per specialty (mean and 92nd percentile).
- * Aggregates only: no case reference, nothing about a patient.
+ * that period, and today's waits per specialty (mean and 92nd percentile;
+ * from too few patients, the count only, marked). Aggregates only: no case reference, nothing about a patient.
  */
 import type { Db } from '../../db/client';
 import { funnel, funnelTotals, trustsWithCases } from '../../db/funnel';
@@ -64,6 +64,10 @@ const countsOnly = (row: FunnelCounts | undefined): FunnelCounts => {
   return { listed, offered, chosen, approved, transferred, declined, timedOut, withdrawn, inProgress, timeInState };
 };
 
+/** A specialty's 92nd-percentile wait for ordering; 0 without figures. */
+const p92Of = (specialty: DigestSpecialty): number =>
+  specialty.waits && 'p92Weeks' in specialty.waits ? specialty.waits.p92Weeks : 0;
+
 export function createWeeklyDigestActivities({ db }: { db: Db }) {
   return {
     async planWeeklyDigest(step: { at: string }): Promise<WeeklyDigestPlan> {
@@ -92,14 +96,17 @@ export function createWeeklyDigestActivities({ db }: { db: Db }) {
       }
       for (const wait of waits) {
         const entry = specialties.get(wait.specialtyCode) ?? { specialtyCode: wait.specialtyCode };
-        entry.waits = { patients: wait.patients, meanWeeks: wait.meanWeeks, p92Weeks: wait.p92Weeks };
+        // Too few patients for figures: the count, marked (the figures were withheld by waitsBy).
+        entry.waits = wait.suppressed
+          ? { patients: wait.patients, suppressed: wait.suppressed }
+          : { patients: wait.patients, meanWeeks: wait.meanWeeks, p92Weeks: wait.p92Weeks };
         specialties.set(wait.specialtyCode, entry);
       }
       // Most listed first, then the longest waits: the specialties a manager would look at first.
       const ordered = [...specialties.values()].sort(
         (a, b) =>
           (b.week?.listed ?? 0) - (a.week?.listed ?? 0) ||
-          (b.waits?.p92Weeks ?? 0) - (a.waits?.p92Weeks ?? 0) ||
+          p92Of(b) - p92Of(a) ||
           a.specialtyCode.localeCompare(b.specialtyCode),
       );
 
