@@ -17,8 +17,17 @@ const schema = z
       .min(0, { error: 'HTTP_PORT must be from 0 to 65535' })
       .max(65535, { error: 'HTTP_PORT must be from 0 to 65535' })
       .default(3000),
+    // The patient's links and pages' addresses are this URL's origin and path (a reverse proxy's prefix), then theirs.
     PUBLIC_BASE_URL: z
-      .url({ error: 'PUBLIC_BASE_URL must be a URL such as https://mutual-aid.example.nhs.uk' })
+      .url({
+        protocol: /^https?$/,
+        error: 'PUBLIC_BASE_URL must be a URL such as https://mutual-aid.example.nhs.uk (http or https)',
+      })
+      .refine((url) => !/[?#]/.test(url), {
+        error:
+          'PUBLIC_BASE_URL must have no query (?…) or fragment (#…): it is where the patient pages are, such as ' +
+          'https://mutual-aid.example.nhs.uk or, behind a proxy, https://apps.trust.nhs.uk/mutual-aid',
+      })
       .optional(),
     PATIENT_LINK_SECRET: z.string().min(32, { error: 'PATIENT_LINK_SECRET must be at least 32 characters' }).optional(),
     PATIENT_LINK_TTL: duration('PATIENT_LINK_TTL', '7 days'),

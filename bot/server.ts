@@ -15,6 +15,7 @@ import type { CapacityClient } from '../workflows/capacity-client';
 import type { JourneyClient } from '../workflows/client';
 import type { JourneyPolicy } from '../workflows/contract';
 import { patientSite } from '../web/patient-site';
+import { basePathOf } from '../web/site-path';
 import type { BotConfig } from './config';
 import { ChatHandlers } from './core/chat-handlers';
 import { seedDirectoryFile } from './core/directory-seed';
@@ -114,7 +115,9 @@ export async function startBotServer(deps: BotServerDeps): Promise<BotServer> {
   });
   // The patient's pages, where the links issued above lead: the choice, and a patient's own request to move.
   if (patientLinks) {
-    http.use(patientSite({ db, journeys: deps.journeys, patientLinks, patientRequests, now: deps.now }));
+    // Routed at the root; their addresses carry PUBLIC_BASE_URL's path, which a reverse proxy strips on the way in.
+    const basePath = basePathOf(config.publicBaseUrl);
+    http.use(patientSite({ db, journeys: deps.journeys, patientLinks, patientRequests, basePath, now: deps.now }));
   }
   // Over HTTP, a request Slack signed once is taken once: mounted before Bolt's receiver.
   if (config.slack?.signingSecret && !config.slack.appToken) {

@@ -21,6 +21,7 @@ import {
 import { longDate, timeAndDate } from './dates';
 import { html, type SafeHtml } from './html';
 import { patientPage } from './layout';
+import type { SitePath } from './site-path';
 import { distanceWords, driveTimeWords } from './travel';
 
 /** Radio values: an offer's id, or one of these. */
@@ -40,6 +41,7 @@ const CHOOSE_TITLE = 'Choose where to have your treatment';
 const CHECK_TITLE = 'Check your choice';
 const NO_SELECTION_ERROR = 'Select where you would like to be treated';
 
+/** From the app's root: a page puts them through its SitePath. */
 export const choicePath = (token: string) => `/choice/${token}`;
 const confirmPath = (token: string) => `/choice/${token}/confirm`;
 
@@ -121,7 +123,7 @@ export interface ChooseOptions {
   selected?: string;
 }
 
-export function choosePage(view: ChoiceView, token: string, options: ChooseOptions = {}): string {
+export function choosePage(sitePath: SitePath, view: ChoiceView, token: string, options: ChooseOptions = {}): string {
   const { kase, offers } = view;
   const error = options.missingSelection ? NO_SELECTION_ERROR : undefined;
   const items: RadioItem[] = [
@@ -150,12 +152,12 @@ export function choosePage(view: ChoiceView, token: string, options: ChooseOptio
       Distances are measured in a straight line from the centre of your postcode area. Travel times are a rough guide
       for a car journey and do not include traffic.
     </p>
-    <form method="post" action="${choicePath(token)}" novalidate>
+    <form method="post" action="${sitePath(choicePath(token))}" novalidate>
       ${radios({ name: 'choice', legend: 'Where would you like to be treated?', error, items })}
       <p>This link works once. You can use it until ${timeAndDate(view.linkExpiresAt)}.</p>
       ${submitButton('Continue')}
     </form>`;
-  return patientPage({ title: CHOOSE_TITLE, hasError: Boolean(error), content });
+  return patientPage({ sitePath, title: CHOOSE_TITLE, hasError: Boolean(error), content });
 }
 
 function whatHappensNext(kase: CaseForChoice, choice: PageChoice): SafeHtml {
@@ -192,7 +194,7 @@ function chosenSummary(kase: CaseForChoice, choice: PageChoice): SafeHtml {
   return summaryList([{ key: 'Your choice', value: words }]);
 }
 
-export function checkChoicePage(view: ChoiceView, token: string, choice: PageChoice): string {
+export function checkChoicePage(sitePath: SitePath, view: ChoiceView, token: string, choice: PageChoice): string {
   const value = choiceValue(choice);
   const content = html` <h1>${CHECK_TITLE}</h1>
     ${chosenSummary(view.kase, choice)}
@@ -204,13 +206,14 @@ export function checkChoicePage(view: ChoiceView, token: string, choice: PageCho
         hospital team.
       </p>`,
     )}
-    <form method="post" action="${confirmPath(token)}" novalidate>
+    <form method="post" action="${sitePath(confirmPath(token))}" novalidate>
       <input type="hidden" name="choice" value="${value}" />
       ${submitButton('Confirm my choice')}
     </form>`;
   return patientPage({
+    sitePath,
     title: CHECK_TITLE,
-    beforeContent: backLink(`${choicePath(token)}?choice=${encodeURIComponent(value)}`, 'Change your choice'),
+    beforeContent: backLink(`${sitePath(choicePath(token))}?choice=${encodeURIComponent(value)}`, 'Change your choice'),
     content,
   });
 }
@@ -222,7 +225,7 @@ const PANEL_HEADINGS: Record<ChoiceOutcome, string> = {
 };
 
 /** After the journey took the choice: what was recorded (which may differ from this form, after a double submit). */
-export function choiceRecordedPage(kase: CaseForChoice, choice: PageChoice): string {
+export function choiceRecordedPage(sitePath: SitePath, kase: CaseForChoice, choice: PageChoice): string {
   const outcome: ChoiceOutcome =
     choice.kind === 'ACCEPT' ? 'ACCEPTED_OFFER' : choice.kind === 'STAY_LOCAL' ? 'STAYED_LOCAL' : 'DECLINED_ALL';
   const heading = PANEL_HEADINGS[outcome];
@@ -235,5 +238,5 @@ export function choiceRecordedPage(kase: CaseForChoice, choice: PageChoice): str
     ${whatHappensNext(kase, choice)}
     <p>If you have questions, contact your hospital team and give them your reference, ${kase.caseRef}.</p>
     <p>You can close this page.</p>`;
-  return patientPage({ title: heading, content });
+  return patientPage({ sitePath, title: heading, content });
 }

@@ -32,11 +32,14 @@ import {
 } from './choice-page';
 import { choiceNotSentPage, linkRefusedPage, offerGonePage, offersClosedPage } from './choice-refusals';
 import { sendPage, type RenderedPage } from './error-pages';
+import type { SitePath } from './site-path';
 
 export interface ChoiceRoutesDeps {
   db: Db;
   journeys: JourneyClient;
   patientLinks: PatientLinks;
+  /** Every address the pages emit, and the redirect's Location, go through it (a proxy's path prefix). */
+  sitePath: SitePath;
   now?: () => Date;
 }
 
@@ -56,21 +59,21 @@ const journeyChoice = (choice: PageChoice): PatientChoice =>
   choice.kind === 'ACCEPT' ? { kind: 'ACCEPT', offerId: choice.offer.offerId } : { kind: choice.kind };
 
 export function choiceRoutes(deps: ChoiceRoutesDeps): Router {
-  const { db, journeys, patientLinks } = deps;
+  const { db, journeys, patientLinks, sitePath } = deps;
   const now = deps.now ?? (() => new Date());
   const router = express.Router();
 
   /** The link checked and what the choose page shows; or the page saying why not. */
   async function openChoice(token: string): Promise<Opened> {
     const checked = await checkChoiceLink(db, patientLinks, token, now());
-    if (!checked.ok) return { ok: false, page: linkRefusedPage(checked.refusal) };
+    if (!checked.ok) return { ok: false, page: linkRefusedPage(sitePath, checked.refusal) };
     const { link } = checked;
     const kase = await caseForChoice(db, link.caseRef);
-    if (!kase) return { ok: false, page: linkRefusedPage('INVALID') };
+    if (!kase) return { ok: false, page: linkRefusedPage(sitePath, 'INVALID') };
     if (kase.state !== 'CHOOSING' || kase.round !== link.round)
-      return { ok: false, page: offersClosedPage(kase.state) };
+      return { ok: false, page: offersClosedPage(sitePath, kase.state) };
     const offers = await liveOffersForChoice(db, kase, link.round, now());
-    if (offers.length === 0) return { ok: false, page: offersClosedPage(kase.state) };
+    if (offers.length === 0) return { ok: false, page: offersClosedPage(sitePath, kase.state) };
     const localWait = await localWaitFor(db, kase, now());
     return { ok: true, link, view: { kase, offers, localWait, linkExpiresAt: link.expiresAt } };
   }
@@ -79,7 +82,7 @@ export function choiceRoutes(deps: ChoiceRoutesDeps): Router {
     const opened = await openChoice(req.params.token);
     if (!opened.ok) return sendPage(res, opened.page);
     const selected = typeof req.query.choice === 'string' ? req.query.choice : undefined;
-    sendHtml(res, 200, choosePage(opened.view, req.params.token, { selected }));
+    sendHtml(res, 200, choosePage(sitePath, opened.view, req.params.token, { selected }));
   });
 
   router.post('/choice/:token', async (req, res) => {
@@ -91,30 +94,30 @@ export function choiceRoutes(deps: ChoiceRoutesDeps): Router {
     if (!choice) {
       // An offer of this round that closed while the page was open: say so, rather than "select one".
       const closed = await confirmedChoice(opened.view.kase, opened.link, raw);
-      if (closed?.kind === 'ACCEPT') return sendPage(res, offerGonePage(token));
-      return sendHtml(res, 400, choosePage(opened.view, token, { missingSelection: true }));
+      if (closed?.kind === 'ACCEPT') return sendPage(res, offerGonePage(sitePath, token));
+      return sendHtml(res, 400, choosePage(sitePath, opened.view, token, { missingSelection: true }));
     }
-    sendHtml(res, 200, checkChoicePage(opened.view, token, choice));
+    sendHtml(res, 200, checkChoicePage(sitePath, opened.view, token, choice));
   });
 
   // The confirm address is only ever posted to; a bookmark or a reload of it starts again.
   router.get('/choice/:token/confirm', (req, res) => {
-    res.redirect(303, choicePath(req.params.token));
+    res.redirect(303, sitePath(choicePath(req.params.token)));
   });
 
   router.post('/choice/:token/confirm', async (req, res) => {
     const { token } = req.params;
     const checked = await checkChoiceLink(db, patientLinks, token, now());
-    if (!checked.ok) return sendPage(res, linkRefusedPage(checked.refusal));
+    if (!checked.ok) return sendPage(res, linkRefusedPage(sitePath, checked.refusal));
     const { link } = checked;
     const kase = await caseForChoice(db, link.caseRef);
-    if (!kase) return sendPage(res, linkRefusedPage('INVALID'));
+    if (!kase) return sendPage(res, linkRefusedPage(sitePath, 'INVALID'));
     const choice = await confirmedChoice(kase, link, (req.body as Record<string, unknown> | undefined)?.choice);
     if (!choice) {
       // Not one of the options: start again at the question, as with no selection.
       const opened = await openChoice(token);
       if (!opened.ok) return sendPage(res, opened.page);
-      return sendHtml(res, 400, choosePage(opened.view, token, { missingSelection: true }));
+      return sendHtml(res, 400, choosePage(sitePath, opened.view, token, { missingSelection: true }));
     }
     // Whether the case is still choosing and the offer still open is the journey's to say, not the database's.
     const decision = await journeys.patientChoice(link.caseRef, journeyChoice(choice), choiceRequestId(link));
@@ -122,7 +125,11 @@ export function choiceRoutes(deps: ChoiceRoutesDeps): Router {
     await markLinkUsed(db, link.linkId, now());
     // Show what the journey recorded: after a double submit with two different forms, that is the first.
     const recorded = await patientChoiceIn(db, link.caseRef, link.round);
-    sendHtml(res, 200, choiceRecordedPage(kase, (recorded && (await asPageChoice(kase, recorded))) ?? choice));
+    sendHtml(
+      res,
+      200,
+      choiceRecordedPage(sitePath, kase, (recorded && (await asPageChoice(kase, recorded))) ?? choice),
+    );
   });
 
   /** The confirmed value: stay, none, or an offer of the link's round (open or not: the journey judges that). */
@@ -143,12 +150,12 @@ export function choiceRoutes(deps: ChoiceRoutesDeps): Router {
 
   /** The journey refused: say why in the patient's words. Its own message is written for staff. */
   async function refusalPage(code: string, link: ChoiceLink, token: string): Promise<RenderedPage> {
-    if (code === REFUSALS.offerNotLive || code === REFUSALS.offerNotFound) return offerGonePage(token);
+    if (code === REFUSALS.offerNotLive || code === REFUSALS.offerNotFound) return offerGonePage(sitePath, token);
     // CASE.NOT_FOUND: the client's word for a journey that is no longer running.
     if (code === REFUSALS.wrongState || code === 'CASE.NOT_FOUND') {
-      return offersClosedPage((await caseForChoice(db, link.caseRef))?.state);
+      return offersClosedPage(sitePath, (await caseForChoice(db, link.caseRef))?.state);
     }
-    return choiceNotSentPage();
+    return choiceNotSentPage(sitePath);
   }
 
   return router;

@@ -6,14 +6,17 @@
  * which the title must announce first.
  */
 import { html, type SafeHtml } from './html';
+import type { SitePath } from './site-path';
 
-/** Where the nhsuk-frontend CSS and images are served (see nhsuk-assets.ts). */
+/** Where the nhsuk-frontend CSS and images are served (see nhsuk-assets.ts), from the app's root. */
 export const NHSUK_ASSETS_PATH = '/assets/nhsuk';
 export const NHSUK_STYLESHEET = `${NHSUK_ASSETS_PATH}/nhsuk-frontend.css`;
 
 export const SERVICE_NAME = 'Choose where to be treated';
 
 export interface PatientPage {
+  /** Puts the proxy's path prefix, if any, before the stylesheet's and icons' addresses. */
+  sitePath: SitePath;
   /** The page's own name, as its h1 says it; the title adds the service and "NHS". */
   title: string;
   /** The page shows a validation error: the title starts "Error: " so screen readers hear it first. */
@@ -48,6 +51,7 @@ const NHS_LOGO = html`<svg
 export function patientPage(page: PatientPage): string {
   const serviceName = page.serviceName ?? SERVICE_NAME;
   const title = `${page.hasError ? 'Error: ' : ''}${page.title} – ${serviceName} – NHS`;
+  const image = (name: string) => page.sitePath(`${NHSUK_ASSETS_PATH}/images/${name}`);
   const column = page.fullWidth ? 'nhsuk-grid-column-full' : 'nhsuk-grid-column-two-thirds';
   return `<!DOCTYPE html>\n${
     html`<html lang="en-GB">
@@ -58,10 +62,10 @@ export function patientPage(page: PatientPage): string {
         <meta name="theme-color" content="#005eb8" />
         <meta name="robots" content="noindex, nofollow" />
         <meta name="referrer" content="no-referrer" />
-        <link rel="icon" href="${NHSUK_ASSETS_PATH}/images/favicon.ico" sizes="48x48" />
-        <link rel="icon" href="${NHSUK_ASSETS_PATH}/images/favicon.svg" sizes="any" type="image/svg+xml" />
-        <link rel="apple-touch-icon" href="${NHSUK_ASSETS_PATH}/images/nhsuk-icon-180.png" />
-        <link rel="stylesheet" href="${NHSUK_STYLESHEET}" />
+        <link rel="icon" href="${image('favicon.ico')}" sizes="48x48" />
+        <link rel="icon" href="${image('favicon.svg')}" sizes="any" type="image/svg+xml" />
+        <link rel="apple-touch-icon" href="${image('nhsuk-icon-180.png')}" />
+        <link rel="stylesheet" href="${page.sitePath(NHSUK_STYLESHEET)}" />
       </head>
       <body>
         <a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>

@@ -13,14 +13,22 @@ import { longDate } from './dates';
 import type { RenderedPage } from './error-pages';
 import { html, type SafeHtml } from './html';
 import { patientPage } from './layout';
+import type { SitePath } from './site-path';
 
 export const REQUEST_SERVICE_NAME = 'Ask to be treated at another hospital';
 export const NO_TRAVEL_ERROR = 'Select how far you would travel for your treatment';
+/** From the app's root: a page puts it through its SitePath. */
 export const requestPath = (token: string) => `/request/${token}`;
 
-const page = (status: number, title: string, content: SafeHtml, hasError = false): RenderedPage => ({
+const page = (
+  sitePath: SitePath,
+  status: number,
+  title: string,
+  content: SafeHtml,
+  hasError = false,
+): RenderedPage => ({
   status,
-  html: patientPage({ title, content, hasError, serviceName: REQUEST_SERVICE_NAME }),
+  html: patientPage({ sitePath, title, content, hasError, serviceName: REQUEST_SERVICE_NAME }),
 });
 
 const weeks = (value: number) => `${Math.round(value)} ${Math.round(value) === 1 ? 'week' : 'weeks'}`;
@@ -53,6 +61,7 @@ function waitSentence(request: RequestSummary, figures: WaitFigures | undefined)
 
 /** The question: how far the patient would travel. */
 export function askPage(
+  sitePath: SitePath,
   request: RequestSummary,
   token: string,
   localWait: WaitFigures | undefined,
@@ -73,7 +82,7 @@ export function askPage(
       </p>`,
     )}
     ${summary(request)}
-    <form method="post" action="${requestPath(token)}" novalidate>
+    <form method="post" action="${sitePath(requestPath(token))}" novalidate>
       ${radios({
         name: 'travel',
         legend: title,
@@ -88,11 +97,11 @@ export function askPage(
       ${submitButton('Send my request')}
     </form>
     <p>This link works until ${longDate(request.expiresAt.toISOString().slice(0, 10))}.</p>`;
-  return page(options.missing ? 400 : 200, title, content, options.missing);
+  return page(sitePath, options.missing ? 400 : 200, title, content, options.missing);
 }
 
 /** Sent: what happens next. */
-export function requestSentPage(request: RequestSummary): RenderedPage {
+export function requestSentPage(sitePath: SitePath, request: RequestSummary): RenderedPage {
   const content = html`${confirmationPanel('Request sent', html`Your reference is <strong>${request.ref}</strong>`)}
     <h2>What happens next</h2>
     <p>
@@ -105,14 +114,15 @@ export function requestSentPage(request: RequestSummary): RenderedPage {
     </p>
     ${keepYourPlace(request)}
     <p>You can use this link again to see where your request has got to.</p>`;
-  return page(200, 'Request sent', content);
+  return page(sitePath, 200, 'Request sent', content);
 }
 
 /** Where an answered request has got to, in the patient's words. */
-export function requestStatusPage(request: RequestSummary): RenderedPage {
+export function requestStatusPage(sitePath: SitePath, request: RequestSummary): RenderedPage {
   const title = 'Your request';
   const said = (...paragraphs: SafeHtml[]) =>
     page(
+      sitePath,
       200,
       title,
       html`<h1>${title}</h1>
@@ -171,7 +181,7 @@ export function requestStatusPage(request: RequestSummary): RenderedPage {
 }
 
 /** Not eligible under the trust's rules: why, and that nothing changes. */
-export function ineligiblePage(request: RequestSummary): RenderedPage {
+export function ineligiblePage(sitePath: SitePath, request: RequestSummary): RenderedPage {
   const title = 'You cannot ask to move hospital at the moment';
   const content = html`<h1>${title}</h1>
     <p>This is because:</p>
@@ -180,12 +190,13 @@ export function ineligiblePage(request: RequestSummary): RenderedPage {
     </ul>
     ${keepYourPlace(request)}
     <p>If you think this is wrong, or your situation changes, contact your hospital team at ${request.trustName}.</p>`;
-  return page(200, title, content);
+  return page(sitePath, 200, title, content);
 }
 
-export const requestLinkRefusedPage = (expired: boolean): RenderedPage =>
+export const requestLinkRefusedPage = (sitePath: SitePath, expired: boolean): RenderedPage =>
   expired
     ? page(
+        sitePath,
         410,
         'This link has expired',
         html`<h1>This link has expired</h1>
@@ -193,6 +204,7 @@ export const requestLinkRefusedPage = (expired: boolean): RenderedPage =>
           <p>You keep your place on your current waiting list.</p>`,
       )
     : page(
+        sitePath,
         404,
         'This link does not work',
         html`<h1>This link does not work</h1>

@@ -3,7 +3,9 @@
  * one-time token, so nothing may carry it elsewhere: no Referer to anyone, no
  * copy in a shared or browser cache, no search index. The pages need no
  * JavaScript, so the policy allows none, and styles and images from our own
- * origin only.
+ * origin only. 'self' is an origin, whatever the path: behind a reverse proxy
+ * that serves the pages under a path prefix, the prefixed stylesheet, images
+ * and form actions are on the page's own origin and allowed.
  */
 import type { RequestHandler } from 'express';
 

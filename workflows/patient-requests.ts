@@ -24,7 +24,9 @@ import {
   type EligibilityRules,
   type TravelChoice,
 } from '../domain/patient-initiated';
+import { requestPath } from '../web/request-page';
 import { signToken, verifyToken } from '../web/signed-token';
+import { publicUrl } from '../web/site-path';
 import type { ActingAs } from './acting';
 import type { Decision } from './client';
 import {
@@ -218,7 +220,7 @@ export class PatientRequests {
    */
   private linkFor(row: Pick<PatientRequestRow, 'id' | 'originOrgId' | 'expiresAt'>): string {
     const token = signToken(this.options.secret, row.id, row.originOrgId, row.expiresAt);
-    return `${this.options.baseUrl.replace(/\/$/, '')}/request/${token}`;
+    return publicUrl(this.options.baseUrl, requestPath(token));
   }
 
   /**

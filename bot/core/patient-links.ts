@@ -7,13 +7,18 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { patientLinks } from '../../db/schema';
+import { choicePath } from '../../web/choice-page';
 import { MIN_SECRET_LENGTH, signToken, verifyToken } from '../../web/signed-token';
+import { publicUrl } from '../../web/site-path';
 
 export interface PatientLinkOptions {
   db: Db;
   /** At least 32 characters; rotating it invalidates every link issued. */
   secret: string;
-  /** Where the choice page is served, such as https://mutual-aid.example.nhs.uk */
+  /**
+   * Where the choice page is served, such as https://mutual-aid.example.nhs.uk or, behind a reverse proxy
+   * under a path, https://apps.trust.nhs.uk/mutual-aid (web/site-path.ts).
+   */
   baseUrl: string;
   ttlMs: number;
   now?: () => Date;
@@ -54,7 +59,7 @@ export class PatientLinks {
       return row!.id;
     });
     const token = signToken(this.options.secret, id, caseRef, expiresAt);
-    return { url: `${baseUrl.replace(/\/$/, '')}/choice/${token}`, expiresAt };
+    return { url: publicUrl(baseUrl, choicePath(token)), expiresAt };
   }
 
   /** Checks signature and expiry only; whether the link is used or superseded is the page's database check. */

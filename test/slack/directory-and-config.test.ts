@@ -113,4 +113,27 @@ describe('the bot configuration', () => {
     expect(() => loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET is needed/);
     expect(() => loadBotConfig({ SLACK_SIGNING_SECRET: 's' })).toThrow(/SLACK_BOT_TOKEN is needed/);
   });
+
+  it('takes a PUBLIC_BASE_URL with a path (a reverse proxy’s prefix), and refuses one with a query or fragment', () => {
+    for (const url of [
+      'https://mutual-aid.example.nhs.uk',
+      'https://apps.trust.nhs.uk/mutual-aid',
+      'https://apps.trust.nhs.uk/mutual-aid/',
+      'http://localhost:3000',
+    ]) {
+      expect(loadBotConfig({ PUBLIC_BASE_URL: url }).publicBaseUrl).toBe(url);
+    }
+    for (const url of [
+      'https://apps.trust.nhs.uk/mutual-aid?trust=RR8',
+      'https://apps.trust.nhs.uk/mutual-aid#top',
+      'https://apps.trust.nhs.uk/mutual-aid?',
+    ]) {
+      expect(() => loadBotConfig({ PUBLIC_BASE_URL: url }), url).toThrow(
+        /PUBLIC_BASE_URL must have no query \(\?…\) or fragment \(#…\)/,
+      );
+    }
+    expect(() => loadBotConfig({ PUBLIC_BASE_URL: 'ftp://apps.trust.nhs.uk/mutual-aid' })).toThrow(
+      /PUBLIC_BASE_URL must be a URL such as https:\/\/mutual-aid.example.nhs.uk \(http or https\)/,
+    );
+  });
 });

@@ -115,6 +115,16 @@ describe('readStartConfiguration', () => {
     }
   });
 
+  it('refuses a PUBLIC_BASE_URL with a query or fragment, saying so, and takes one with a path', () => {
+    expect(() =>
+      readStartConfiguration({ PUBLIC_BASE_URL: 'https://apps.trust.nhs.uk/mutual-aid?x=1' }, [], here),
+    ).toThrow(
+      /^npm start cannot start with this configuration:\n {2}- PUBLIC_BASE_URL: PUBLIC_BASE_URL must have no query/,
+    );
+    const behindProxy = 'https://apps.trust.nhs.uk/mutual-aid';
+    expect(readStartConfiguration({ PUBLIC_BASE_URL: behindProxy }, [], here).bot.publicBaseUrl).toBe(behindProxy);
+  });
+
   it('makes the demo a patient-link secret once and keeps it, unless one is set', () => {
     const first = readStartConfiguration({}, [], here);
     const second = readStartConfiguration({}, [], here);

@@ -46,7 +46,10 @@ export async function stageChoosing(journeys: JourneyClient, world: World, provi
   return { caseRef, listing, offers, round: status.round };
 }
 
-/** A choice link for the case's round, issued by the origin coordinator; the path part is what the patient opens. */
+/**
+ * A choice link for the case's round, issued by the origin coordinator; the path part is what the patient opens
+ * (behind a proxy's path prefix when `baseUrl` has one).
+ */
 export async function issueLink(
   db: Db,
   world: World,
@@ -57,7 +60,7 @@ export async function issueLink(
   const links = new PatientLinks({ db, secret: PATIENT_LINK_SECRET, baseUrl, ttlMs: LINK_TTL_MS, now });
   const { url } = await links.issue(staged.caseRef, staged.round, world.origin.staff.coordinator);
   const path = new URL(url).pathname;
-  return { url, path, token: path.slice('/choice/'.length) };
+  return { url, path, token: path.slice(path.lastIndexOf('/choice/') + '/choice/'.length) };
 }
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };

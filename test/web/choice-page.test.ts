@@ -2,7 +2,9 @@
  * The patient's choice page over real HTTP, on the real Temporal dev server
  * and PostgreSQL: the offers it shows, the choose → check → confirm flow and
  * the Update it sends, each way a link can be refused (and that a refusal
- * changes nothing), and that no page carries who the patient is.
+ * changes nothing), that no page carries who the patient is, and that
+ * behind a reverse proxy serving it under a path prefix every address it
+ * gives stays under the prefix.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -19,11 +21,14 @@ import type { JourneyClient } from '../../workflows/client';
 import { choiceRequestId } from '../../web/choice-link';
 import { patientSite } from '../../web/patient-site';
 import { signToken } from '../../web/signed-token';
+import { basePathOf } from '../../web/site-path';
 import { as } from '../support/fixtures';
 import { addCase, addDays } from '../matching/matching-world';
 import { createJourneyEnv, type JourneyEnv } from '../support/journey-env';
 import { auditActions, waitForState } from '../support/journey-helpers';
 import { expectNoPatientIdentifiers } from '../support/privacy';
+import { addressesIn, cssAddressesIn, pageAddressesEscaping } from '../support/web/addresses';
+import { startPrefixProxy, type PrefixProxy } from '../support/web/prefix-proxy';
 import {
   acceptedChoiceUpdates,
   CHOICE_POLICY,
@@ -445,7 +450,7 @@ describe('the patient choice page', () => {
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
     expect(css.body).toContain('.nhsuk-header');
     expect(css.body).not.toContain('assets.nhs.uk');
-    expect(css.body).toContain('url(/assets/nhsuk/images/nhsuk-icon-cross.svg)');
+    expect(css.body).toContain('url("/assets/nhsuk/images/nhsuk-icon-cross.svg")');
     const icon = await fetch(`${base}/assets/nhsuk/images/nhsuk-icon-cross.svg`);
     expect(icon.status).toBe(200);
     expect((await get(`${base}/somewhere-else`)).status).toBe(404);
@@ -489,5 +494,120 @@ describe('the patient choice page', () => {
       staged.listing,
     );
     expect(failures).toEqual([]);
+  });
+  describe('behind a reverse proxy that serves it under /mutual-aid', () => {
+    const PREFIX = '/mutual-aid';
+    let proxy: PrefixProxy | undefined;
+    let app: Server | undefined;
+    /** PUBLIC_BASE_URL: the proxy's address and the prefix. */
+    let publicBase: string;
+
+    beforeAll(async () => {
+      proxy = await startPrefixProxy(PREFIX);
+      publicBase = `${proxy.url}${PREFIX}`;
+      const site = express();
+      site.use(
+        patientSite({
+          db,
+          journeys,
+          patientLinks: new PatientLinks({ db, secret: PATIENT_LINK_SECRET, baseUrl: publicBase, ttlMs: LINK_TTL_MS }),
+          basePath: basePathOf(publicBase),
+          log: (line) => failures.push(line),
+        }),
+      );
+      // The app routes at its root; the proxy strips the prefix on the way in.
+      app = await new Promise<Server>((resolve) => {
+        const listening = site.listen(0, '127.0.0.1', () => resolve(listening));
+      });
+      proxy.target = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    });
+
+    afterAll(async () => {
+      await proxy?.close();
+      await new Promise((resolve) => app?.close(resolve));
+    });
+
+    /** The page gives no address that leads outside the prefix, and its stylesheet is the prefixed one. */
+    function expectUnderPrefix(page: Fetched, at: string) {
+      expect(pageAddressesEscaping(at, PREFIX, page.body)).toEqual([]);
+      expect(addressesIn(page.body)).toContain(`${PREFIX}/assets/nhsuk/nhsuk-frontend.css`);
+    }
+
+    it('keeps every link, form, redirect and refusal page under the prefix, from the offers to the confirmation', async () => {
+      const staged = await stage();
+      const { url, token } = await issueLink(db, env.world, staged, publicBase);
+      expect(url).toBe(`${publicBase}/choice/${token}`);
+      const [gone, kept] = staged.offers as [(typeof staged.offers)[0], (typeof staged.offers)[0]];
+
+      const choose = await get(url);
+      expectPage(choose, 200, 'Choose where to have your treatment');
+      expectUnderPrefix(choose, url);
+      expect(addressesIn(choose.body)).toContain(`${PREFIX}/choice/${token}`);
+      const missing = await postForm(url, {});
+      expectPage(missing, 400, 'Choose where to have your treatment');
+      expectUnderPrefix(missing, url);
+
+      const check = await postForm(url, { choice: gone.offerId });
+      expectPage(check, 200, 'Check your choice');
+      expectUnderPrefix(check, url);
+      const back = `${PREFIX}/choice/${token}?choice=${gone.offerId}`;
+      expect(addressesIn(check.body)).toEqual(expect.arrayContaining([`${PREFIX}/choice/${token}/confirm`, back]));
+      // The back link, followed through the proxy, shows the offers with the choice still selected.
+      const changed = await get(new URL(back, url).href);
+      expectPage(changed, 200, 'Choose where to have your treatment');
+      expect(compactHtml(changed.body)).toContain(`value="${gone.offerId}" checked`);
+
+      // The confirm address opened rather than posted to: the redirect's Location keeps the prefix.
+      const redirected = await get(`${url}/confirm`);
+      expect(redirected.status).toBe(303);
+      expect(redirected.headers.get('location')).toBe(`${PREFIX}/choice/${token}`);
+
+      // The offer withdrawn before the patient confirms: the page's way back to the offers keeps the prefix.
+      expect(
+        (await journeys.withdrawOffer(staged.caseRef, as(env.world.independent, 'clinician'), gone.offerId)).ok,
+      ).toBe(true);
+      const refused = await postForm(`${url}/confirm`, { choice: gone.offerId });
+      expectPage(refused, 409, 'The hospital you chose is no longer available');
+      expectUnderPrefix(refused, `${url}/confirm`);
+      expect(addressesIn(refused.body)).toContain(`${PREFIX}/choice/${token}`);
+
+      const done = await postForm(`${url}/confirm`, { choice: kept.offerId });
+      expectPage(done, 200, 'Your choice has been sent');
+      expectUnderPrefix(done, `${url}/confirm`);
+      const used = await get(url);
+      expectPage(used, 410, 'You have already made your choice');
+      expectUnderPrefix(used, url);
+      expect(proxy!.outside).toEqual([]);
+    });
+
+    it('serves the stylesheet, its images, and the 404, bad-link and unreadable-answer pages under the prefix', async () => {
+      const stylesheet = `${publicBase}/assets/nhsuk/nhsuk-frontend.css`;
+      const css = await get(stylesheet);
+      expect(css.status).toBe(200);
+      expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+      const images = cssAddressesIn(css.body);
+      expect(images.length).toBeGreaterThan(5);
+      expect(images.filter((image) => !image.startsWith(`${PREFIX}/assets/nhsuk/images/`))).toEqual([]);
+      const icon = await fetch(new URL(images[0]!, stylesheet));
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      // No redirect of the images' folder to its address with a slash, which would leave the prefix.
+      expect((await get(`${publicBase}/assets/nhsuk/images`)).headers.get('location')).toBeNull();
+
+      const notFound = await get(`${publicBase}/choice/a/b/c`);
+      expectPage(notFound, 404, 'Page not found');
+      expectUnderPrefix(notFound, `${publicBase}/choice/a/b/c`);
+      const badLink = await get(`${publicBase}/choice/nonsense`);
+      expectPage(badLink, 404, 'This link does not work');
+      expectUnderPrefix(badLink, `${publicBase}/choice/nonsense`);
+      const tooBig = await postForm(`${publicBase}/choice/nonsense`, { choice: 'x'.repeat(4000) });
+      expectPage(tooBig, 413, 'Sorry, we could not read your answer');
+      expectUnderPrefix(tooBig, `${publicBase}/choice/nonsense`);
+      expect(proxy!.outside).toEqual([]);
+      // Outside the prefix, the proxy passes nothing on.
+      expect((await get(`${proxy!.url}/choice/nonsense`)).status).toBe(404);
+      expect(proxy!.outside).toEqual(['GET /choice/nonsense']);
+      proxy!.outside.length = 0;
+    });
   });
 });
