@@ -23,22 +23,20 @@ import { as, type World } from '../support/fixtures';
 import { outcomeOf } from '../support/journey-assertions';
 import { eventually, type JourneyEnv } from '../support/journey-env';
 import { listPatient, makeOffer, waitForState } from '../support/journey-helpers';
-import { acceptAndTransfer, expectOk } from '../support/journey-stages';
+import {
+  acceptAndTransfer,
+  expectOk,
+  LONG_OFFER,
+  LONG_WAIT_MS,
+  LONG_WAITS_AFTER_OFFERS,
+} from '../support/journey-stages';
 import type { ConnectorCall } from '../support/teams/fake-bot-connector';
 import { CHANNELS, createSlackEnv, type SlackEnv } from '../support/slack/slack-env';
 import type { RecordedCall } from '../support/slack/fake-slack';
 import { createTeamsEnv, type TeamsEnv } from '../support/teams/teams-env';
 
-const LONG = 300_000;
 /** Long enough for the faults of the first three steps; every other deadline out of reach. */
-const POLICY: Partial<JourneyPolicy> = {
-  offerWindowMs: 15_000,
-  maxOfferValidityMs: LONG,
-  choiceWindowMs: LONG,
-  approvalWindowMs: LONG,
-  transferWindowMs: LONG,
-};
-const OFFER = { validForMs: LONG - 60_000 };
+const POLICY: Partial<JourneyPolicy> = { ...LONG_WAITS_AFTER_OFFERS, offerWindowMs: 15_000 };
 /** Plenty of notify attempts: these faults pass, and nothing may end as a dead letter. */
 const NOTIFICATIONS = { maxAttempts: 100 };
 
@@ -93,10 +91,10 @@ async function journeyThroughFaults(
   const caseRef = await listPatient(journeys, world);
   await listed(caseRef);
   const firstOffered = faults.firstOffer();
-  const first = await makeOffer(journeys, caseRef, world.independent, OFFER);
+  const first = await makeOffer(journeys, caseRef, world.independent, LONG_OFFER);
   await firstOffered(caseRef);
   const secondOffered = faults.secondOffer();
-  await makeOffer(journeys, caseRef, world.nhsProvider, OFFER);
+  await makeOffer(journeys, caseRef, world.nhsProvider, LONG_OFFER);
   await secondOffered(caseRef);
   await faults.windowCloses(caseRef);
   await waitForState(journeys, caseRef, 'CHOOSING', 60_000);
@@ -187,7 +185,7 @@ describe('Slack notifications through failures, 429s and timeouts', () => {
   let overtaken: Deliveries | undefined;
 
   it('posts each message once when one is retried while the next is sent', { timeout: 60_000 }, async () => {
-    const journeys = s.env.journeys({ ...POLICY, offerWindowMs: LONG });
+    const journeys = s.env.journeys({ ...POLICY, offerWindowMs: LONG_WAIT_MS });
     const caseRef = await listPatient(journeys, s.world);
     await waitForState(journeys, caseRef, 'OPEN_FOR_OFFERS');
     await accepted(caseRef, CHANNELS.originTeam, 'Listed for mutual aid');
@@ -195,8 +193,8 @@ describe('Slack notifications through failures, 429s and timeouts', () => {
     const firstOffersMessage = (call: RecordedCall) =>
       about(caseRef, CHANNELS.originTeam, 'New offer')(call) && String(call.body.text).includes('Nuffield Health York');
     s.fake.failNext('chat.postMessage', { times: 3, error: 'internal_error', match: firstOffersMessage });
-    await makeOffer(journeys, caseRef, s.world.independent, OFFER);
-    await makeOffer(journeys, caseRef, s.world.nhsProvider, OFFER);
+    await makeOffer(journeys, caseRef, s.world.independent, LONG_OFFER);
+    await makeOffer(journeys, caseRef, s.world.nhsProvider, LONG_OFFER);
     await s.fake.waitFor(
       (call) => about(caseRef, CHANNELS.originTeam, 'New offer')(call) && call.response?.ok === true,
       { count: 2, timeoutMs: 30_000 },

@@ -42,20 +42,13 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually, type JourneyEnv } from '../support/journey-env';
 import { listPatient, makeOffer, waitForState } from '../support/journey-helpers';
 import type { RecordedCall } from '../support/slack/fake-slack';
+import { LONG_OFFER, LONG_WAIT_MS, LONG_WAITS_AFTER_OFFERS } from '../support/journey-stages';
 import { CHANNELS, createSlackEnv, type SlackEnv } from '../support/slack/slack-env';
 import type { ConnectorCall } from '../support/teams/fake-bot-connector';
 import { createTeamsEnv, type TeamsEnv } from '../support/teams/teams-env';
 
-const LONG = 300_000;
 /** No deadline of the journey's falls within the test. */
-const POLICY: Partial<JourneyPolicy> = {
-  offerWindowMs: LONG,
-  maxOfferValidityMs: LONG,
-  choiceWindowMs: LONG,
-  approvalWindowMs: LONG,
-  transferWindowMs: LONG,
-};
-const OFFER = { validForMs: LONG - 60_000 };
+const POLICY: Partial<JourneyPolicy> = { ...LONG_WAITS_AFTER_OFFERS, offerWindowMs: LONG_WAIT_MS };
 /** Longer than the step's timeout: a client still waiting would be waiting when Temporal retried the step. */
 const STALL_MS = STEP_START_TO_CLOSE_MS + 5_000;
 const LISTED = 'Listed for mutual aid: ';
@@ -128,7 +121,7 @@ describe('Slack: a post that hangs past the notify step’s timeout', () => {
 
     // The journey goes on: an offer comes in and the listing team hears of it.
     await waitForState(s.journeys, caseRef, 'OPEN_FOR_OFFERS');
-    await makeOffer(s.journeys, caseRef, s.world.independent, OFFER);
+    await makeOffer(s.journeys, caseRef, s.world.independent, LONG_OFFER);
     await s.fake.waitFor((call) => isPost(call, CHANNELS.originTeam, `New offer: ${caseRef}`) && ok(call), {
       timeoutMs: 20_000,
     });
@@ -200,7 +193,7 @@ describe('Teams: a send that hangs past the notify step’s timeout', () => {
     expect(sent!.at - started).toBeLessThan(STEP_START_TO_CLOSE_MS);
 
     await waitForState(t.journeys, caseRef, 'OPEN_FOR_OFFERS');
-    await makeOffer(t.journeys, caseRef, t.world.independent, OFFER);
+    await makeOffer(t.journeys, caseRef, t.world.independent, LONG_OFFER);
     await t.fake.waitFor((call) => isSend(call, t.channels.originTeam.id, `New offer: ${caseRef}`) && ok(call), {
       timeoutMs: 20_000,
     });

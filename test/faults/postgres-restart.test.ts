@@ -22,16 +22,16 @@ import { outcomeOf } from '../support/journey-assertions';
 import { createJourneyEnv, eventually, type JourneyEnv } from '../support/journey-env';
 import { ONE_OFFER_TRANSFER_AUDIT_TRAIL, offerFrom, waitForState } from '../support/journey-helpers';
 import { journeyRecord, kinds } from '../support/journey-record';
-import { acceptAndTransfer, expectOk, listWithOffers, toAwaitingApproval } from '../support/journey-stages';
+import {
+  acceptAndTransfer,
+  expectOk,
+  listWithOffers,
+  LONG_OFFER,
+  LONG_WAIT_MS,
+  LONG_WAITS_AFTER_OFFERS,
+  toAwaitingApproval,
+} from '../support/journey-stages';
 
-const LONG = 300_000;
-const PATIENT: Partial<JourneyPolicy> = {
-  maxOfferValidityMs: LONG,
-  choiceWindowMs: LONG,
-  approvalWindowMs: LONG,
-  transferWindowMs: LONG,
-};
-const OFFER = { validForMs: LONG - 60_000 };
 /** A throwaway cluster, but one that keeps its data directory when stopped, to be started again on it. */
 const THROWAWAY = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
 
@@ -80,13 +80,13 @@ describe('journeys across a restart of PostgreSQL', () => {
     { timeout: 150_000 },
     async () => {
       const { world, database } = env!;
-      const journeys = (policy: Partial<JourneyPolicy>) => env!.journeys({ ...PATIENT, ...policy });
-      const open = journeys({ offerWindowMs: LONG });
+      const journeys = (policy: Partial<JourneyPolicy>) => env!.journeys({ ...LONG_WAITS_AFTER_OFFERS, ...policy });
+      const open = journeys({ offerWindowMs: LONG_WAIT_MS });
       const quick = journeys({ offerWindowMs: 3_000 });
       const between = journeys({ offerWindowMs: 6_000 });
 
       const [offered, awaiting] = await Promise.all([
-        listWithOffers(open, world, [world.independent], OFFER),
+        listWithOffers(open, world, [world.independent], LONG_OFFER),
         toAwaitingApproval(quick, world, [world.independent]),
       ]);
 
@@ -96,7 +96,7 @@ describe('journeys across a restart of PostgreSQL', () => {
       await lock.connect();
       await lock.query('begin');
       await lock.query('select 1 from cases where case_ref = $1 for update', [offered.caseRef]);
-      const lateOffer = { ...offerFrom(world.nhsProvider, OFFER), offerId: randomUUID() };
+      const lateOffer = { ...offerFrom(world.nhsProvider, LONG_OFFER), offerId: randomUUID() };
       const sending = env!.client.withDeadline(Date.now() + 8_000, () =>
         open.makeOffer(offered.caseRef, as(world.nhsProvider, 'clinician'), lateOffer),
       );
@@ -110,7 +110,7 @@ describe('journeys across a restart of PostgreSQL', () => {
       }, 20_000);
 
       // A journey between steps: its offer window closes while PostgreSQL is down.
-      const listed = await listWithOffers(between, world, [world.nhsProvider], OFFER);
+      const listed = await listWithOffers(between, world, [world.nhsProvider], LONG_OFFER);
       const { deadlines } = expectOk(await between.status(listed.caseRef));
 
       const stopped = cluster!;

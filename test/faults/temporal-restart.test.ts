@@ -23,16 +23,14 @@ import {
   waitForState,
 } from '../support/journey-helpers';
 import { journeyRecord, kinds } from '../support/journey-record';
-import { acceptAndTransfer, expectOk, listWithOffers, toChoosing } from '../support/journey-stages';
-
-const LONG = 300_000;
-const PATIENT: Partial<JourneyPolicy> = {
-  maxOfferValidityMs: LONG,
-  choiceWindowMs: LONG,
-  approvalWindowMs: LONG,
-  transferWindowMs: LONG,
-};
-const OFFER = { validForMs: LONG - 60_000 };
+import {
+  acceptAndTransfer,
+  expectOk,
+  listWithOffers,
+  LONG_OFFER,
+  LONG_WAITS_AFTER_OFFERS,
+  toChoosing,
+} from '../support/journey-stages';
 
 describe('journeys across a restart of the Temporal server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mutual-aid-temporal-'));
@@ -64,14 +62,14 @@ describe('journeys across a restart of the Temporal server', () => {
 
   it('resumes every journey where it was and completes it, each step written once', { timeout: 150_000 }, async () => {
     const { world, database } = env!;
-    const journeys = (policy: Partial<JourneyPolicy>) => env!.journeys({ ...PATIENT, ...policy });
+    const journeys = (policy: Partial<JourneyPolicy>) => env!.journeys({ ...LONG_WAITS_AFTER_OFFERS, ...policy });
     const open = journeys({ offerWindowMs: 40_000 });
     const quick = journeys({ offerWindowMs: 3_000 });
     const closing = journeys({ offerWindowMs: 5_000, maxRounds: 1 });
 
     const [openCase, choosing] = await Promise.all([
-      listWithOffers(open, world, [world.independent], OFFER),
-      toChoosing(quick, world, [world.nhsProvider], OFFER),
+      listWithOffers(open, world, [world.independent], LONG_OFFER),
+      toChoosing(quick, world, [world.nhsProvider], LONG_OFFER),
     ]);
     // Its offer window falls due while the server is down.
     const closingRef = await listPatient(closing, world);
@@ -83,7 +81,7 @@ describe('journeys across a restart of the Temporal server', () => {
     expect(windowClosesAt).toBeGreaterThan(Date.now());
     await stopped.stop();
     // Sent while the server is down: the client retries until it is back.
-    const lateOffer = makeOffer(open, openCase.caseRef, world.nhsProvider, OFFER);
+    const lateOffer = makeOffer(open, openCase.caseRef, world.nhsProvider, LONG_OFFER);
     lateOffer.catch(() => undefined); // awaited once the server is back
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, windowClosesAt - Date.now()) + 500));
     await startServer();

@@ -20,18 +20,17 @@ import {
   waitForState,
 } from '../support/journey-helpers';
 import { journeyRecord, kinds } from '../support/journey-record';
-import { expectOk, listWithOffers, toApproved, toAwaitingApproval, toChoosing } from '../support/journey-stages';
+import {
+  expectOk,
+  listWithOffers,
+  LONG_OFFER,
+  LONG_WAIT_MS,
+  LONG_WAITS_AFTER_OFFERS,
+  toApproved,
+  toAwaitingApproval,
+  toChoosing,
+} from '../support/journey-stages';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
-
-const LONG = 300_000;
-/** Nothing times out unless a case is meant to: only the offer windows are short. */
-const PATIENT: Partial<JourneyPolicy> = {
-  maxOfferValidityMs: LONG,
-  choiceWindowMs: LONG,
-  approvalWindowMs: LONG,
-  transferWindowMs: LONG,
-};
-const OFFER = { validForMs: LONG - 60_000 };
 
 describe('journeys whose worker is killed in every state', () => {
   let env: JourneyEnv;
@@ -52,8 +51,8 @@ describe('journeys whose worker is killed in every state', () => {
     { timeout: 170_000 },
     async () => {
       const { world, database } = env;
-      const journeys = (policy: Partial<JourneyPolicy>) => env.journeys({ ...PATIENT, ...policy });
-      const open = journeys({ offerWindowMs: LONG });
+      const journeys = (policy: Partial<JourneyPolicy>) => env.journeys({ ...LONG_WAITS_AFTER_OFFERS, ...policy });
+      const open = journeys({ offerWindowMs: LONG_WAIT_MS });
       const relisting = journeys({ offerWindowMs: 15_000, maxRounds: 2 });
       const quick = journeys({ offerWindowMs: 4_000 });
       const single = journeys({ offerWindowMs: 10_000, maxRounds: 1 });
@@ -61,13 +60,13 @@ describe('journeys whose worker is killed in every state', () => {
       worker = await startWorkerProcess(env);
       // Every state at once: the relisted case, whose second window lasts 15 s, is the one that sets the pace.
       const [openCase, relistedRef, choosing, awaiting, approved] = await Promise.all([
-        listWithOffers(open, world, [world.independent], OFFER),
+        listWithOffers(open, world, [world.independent], LONG_OFFER),
         (async () => {
           const caseRef = await listPatient(relisting, world);
           await waitForState(relisting, caseRef, 'RELISTED', 40_000);
           return caseRef;
         })(),
-        toChoosing(quick, world, [world.independent, world.nhsProvider], OFFER),
+        toChoosing(quick, world, [world.independent, world.nhsProvider], LONG_OFFER),
         (async () => {
           const staged = await toAwaitingApproval(quick, world, [world.independent]);
           expectOk(

@@ -1,10 +1,24 @@
 /** Brings a freshly listed case to a stage of its journey, through the same client calls chat would make. */
 import { expect } from 'vitest';
 import type { ListingInput } from '../../domain/listing';
-import type { OfferView } from '../../workflows/contract';
+import type { JourneyPolicy, OfferView } from '../../workflows/contract';
 import type { JourneyClient } from '../../workflows/client';
 import { as, type Org, type World } from './fixtures';
 import { listPatient, makeOffer, waitForState } from './journey-helpers';
+
+/** Longer than any test runs: a deadline this far off never falls within one. */
+export const LONG_WAIT_MS = 300_000;
+
+/** Every deadline after the offer window out of reach; a test sets the offer window it needs. */
+export const LONG_WAITS_AFTER_OFFERS: Partial<JourneyPolicy> = {
+  maxOfferValidityMs: LONG_WAIT_MS,
+  choiceWindowMs: LONG_WAIT_MS,
+  approvalWindowMs: LONG_WAIT_MS,
+  transferWindowMs: LONG_WAIT_MS,
+};
+
+/** An offer that stays live through a test, within `LONG_WAITS_AFTER_OFFERS`' longest validity. */
+export const LONG_OFFER = { validForMs: LONG_WAIT_MS - 60_000 };
 
 export interface Staged {
   caseRef: string;
