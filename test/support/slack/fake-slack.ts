@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { isRecord, stringLeaves } from '../json-leaves';
+import { hungUpWithin } from '../held-request';
 
 /** One request the fake received. `body` is decoded: form fields holding JSON (blocks, view…) are objects. */
 export interface RecordedCall {
@@ -404,21 +405,6 @@ function pushFault(faults: Map<string, Fault[]>, method: string, fault: Fault): 
   const queue = faults.get(method) ?? [];
   queue.push(fault);
   faults.set(method, queue);
-}
-
-/** Holds a request `ms`; true if the client hung up (or the fake closed) first. */
-function hungUpWithin(res: ServerResponse, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onClose = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      res.off('close', onClose);
-      resolve(false);
-    }, ms);
-    res.once('close', onClose);
-  });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

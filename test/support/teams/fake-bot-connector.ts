@@ -30,6 +30,7 @@ import {
   type ChannelTokenOptions,
 } from './channel-auth';
 import { isRecord, stringLeaves } from '../json-leaves';
+import { hungUpWithin } from '../held-request';
 
 export { signChannelToken, ClientCredentialsFactory, type ChannelTokenOptions } from './channel-auth';
 
@@ -603,21 +604,6 @@ function safeDecode(segment: string): string {
 export function uuidFrom(seed: string): string {
   const hex = createHash('sha256').update(seed).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Holds a request `ms`; true if the client hung up (or the fake closed) first. */
-function hungUpWithin(res: ServerResponse, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onClose = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      res.off('close', onClose);
-      resolve(false);
-    }, ms);
-    res.once('close', onClose);
-  });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
