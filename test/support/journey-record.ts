@@ -9,7 +9,7 @@ import { notificationsForCase } from '../../db/outbox';
 import { approvals, choices, offers, transferDatasets } from '../../db/schema';
 import type { NotificationKind } from '../../domain/notifications';
 import { caseRow } from './journey-assertions';
-import { auditActions } from './journey-helpers';
+import { ONE_OFFER_TRANSFER_AUDIT_TRAIL, TRANSFER_AUDIT_TRAIL, auditActions } from './journey-helpers';
 
 export interface JourneyRecord {
   state: string;
@@ -50,4 +50,32 @@ export function kinds(counts: Partial<Record<NotificationKind, number>>): Notifi
   return Object.entries(counts)
     .flatMap(([kind, n]) => Array.from({ length: n }, () => kind as NotificationKind))
     .sort();
+}
+
+/**
+ * The record of a journey that ended in a transfer, each step once: with one
+ * offer, accepted, or with two, the second chosen and the first told so.
+ */
+export function transferredRecord(offerCount: 1 | 2): JourneyRecord {
+  return {
+    state: 'TRANSFERRED',
+    closedReason: null,
+    audit: offerCount === 1 ? ONE_OFFER_TRANSFER_AUDIT_TRAIL : TRANSFER_AUDIT_TRAIL,
+    offers: offerCount,
+    choices: 1,
+    approvals: 2,
+    transferDatasets: 1,
+    notifications: kinds({
+      CASE_OPEN_FOR_OFFERS: 1,
+      OFFER_RECEIVED: offerCount,
+      OFFER_NOT_CHOSEN: offerCount - 1,
+      OFFER_WINDOW_CLOSING: 1,
+      CHOICE_NEEDED: 1,
+      PATIENT_CHOSE: 1,
+      OFFER_CHOSEN: 1,
+      APPROVAL_REQUESTED: 2,
+      TRANSFER_APPROVED: 2,
+      TRANSFERRED: 1,
+    }),
+  };
 }
