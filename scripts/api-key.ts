@@ -12,7 +12,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ApiKeyError, issueApiKey, listApiKeys, revokeApiKey } from '../api/api-keys';
 import type { Db } from '../db/client';
-import { runDatabaseCommand } from './database-command';
+import { runDatabaseCommand, tableTime } from './database-command';
 
 const USAGE = [
   'Usage: npm run api-key -- <command>',
@@ -27,8 +27,6 @@ export interface ApiKeyCommandIo {
   /** Who is running the command, for the audit log. */
   operator?: string;
 }
-
-const when = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace('T', ' ') : '-');
 
 /** Runs one command against the database; the exit code is 0 when it did what it was asked. */
 export async function runApiKeyCommand(db: Db, argv: string[], io: ApiKeyCommandIo): Promise<number> {
@@ -84,9 +82,9 @@ export async function runApiKeyCommand(db: Db, argv: string[], io: ApiKeyCommand
               key.prefix,
               key.label,
               key.personName,
-              when(key.createdAt),
-              when(key.lastUsedAt),
-              when(key.revokedAt),
+              tableTime(key.createdAt),
+              tableTime(key.lastUsedAt),
+              tableTime(key.revokedAt),
             ].join('\t'),
           );
         }

@@ -8,6 +8,10 @@ import { resolve } from 'node:path';
 import { openDatabase, type Db } from '../db/client';
 import { loadConfig, loadEnvFile } from '../workflows/config';
 
+/** A time in a command's table, to the minute in UTC (`2026-11-23 19:45`), or `-` for none. */
+export const tableTime = (date: Date | null): string =>
+  date ? date.toISOString().slice(0, 16).replace('T', ' ') : '-';
+
 export function runDatabaseCommand(name: string, run: (db: Db) => Promise<number>): void {
   const main = async (): Promise<number> => {
     loadEnvFile(resolve(__dirname, '..', '.env'));

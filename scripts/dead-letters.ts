@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import type { Db } from '../db/client';
 import { deadLetters, resolveDeadLetter } from '../db/dead-letters';
-import { runDatabaseCommand } from './database-command';
+import { runDatabaseCommand, tableTime } from './database-command';
 
 const USAGE = ['Usage: npm run dead-letters -- <command>', '  list [--all]', '  resolve <id> --by <name>'].join('\n');
 
@@ -20,8 +20,6 @@ export interface DeadLetterCommandIo {
   print(line: string): void;
   error(line: string): void;
 }
-
-const when = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace('T', ' ') : '-');
 
 /** Runs one command; the exit code is 0 when it did what it was asked. */
 export async function runDeadLetterCommand(db: Db, argv: string[], io: DeadLetterCommandIo): Promise<number> {
@@ -50,7 +48,7 @@ export async function runDeadLetterCommand(db: Db, argv: string[], io: DeadLette
         io.print(
           [
             row.id,
-            when(row.createdAt),
+            tableTime(row.createdAt),
             row.kind,
             row.caseRef ?? '-',
             row.platform,
@@ -58,7 +56,7 @@ export async function runDeadLetterCommand(db: Db, argv: string[], io: DeadLette
             row.reason,
             row.errorCode,
             row.attempts,
-            row.resolvedAt ? `${when(row.resolvedAt)} by ${row.resolvedBy ?? '?'}` : 'no',
+            row.resolvedAt ? `${tableTime(row.resolvedAt)} by ${row.resolvedBy ?? '?'}` : 'no',
           ].join('  '),
         );
       }
